@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the BPF objects and skeletons, tenguardd, tenguardctl and the C
+# selftests into $(BUILD). The kernel module is built by Kbuild (kmod/).
+
+BUILD		?= build
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+ARCH_TRIPLET	:= $(shell $(CC) -dumpmachine)
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		   -Iinclude/uapi -I$(BUILD) -Iuserspace \
+		   $(shell pkg-config --cflags jansson libmnl)
+LDLIBS_BPF	:= -lbpf -lelf -lz
+LDLIBS_JSON	:= $(shell pkg-config --libs jansson)
+LDLIBS_MNL	:= $(shell pkg-config --libs libmnl)
+
+BPF_CFLAGS	:= -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_x86 \
+		   -Iinclude/uapi -I/usr/include/$(ARCH_TRIPLET)
+
+BPF_PROGS	:= isolation
+BPF_OBJS	:= $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
+SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
+
+DAEMON_SRCS	:= tenguardd.c policy.c isolation.c links.c pins.c names.c
+CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
+		   print.c pins.c names.c
+
+KSFT_DIR	:= $(BUILD)/kselftest
+SELFTEST_C	:= $(wildcard selftests/*_test.c)
+SELFTEST_BINS	:= $(SELFTEST_C:selftests/%.c=$(BUILD)/selftests/%)
+
+.PHONY: all test bench demo clean style
+all: $(BUILD)/tenguardd $(BUILD)/tenguardctl $(SELFTEST_BINS) \
+     $(BUILD)/bench_isolation
+
+$(BUILD) $(BUILD)/selftests:
+	mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/uapi/linux/tenguard.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp
+	rm -f $@.tmp
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_MNL)
+
+$(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON)
+
+$(BUILD)/bench_isolation: bench/bench_isolation.c userspace/*.h $(SKELS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF)
+
+# C selftests: kselftest_harness.h comes from Debian's linux-source (setup.sh)
+$(KSFT_DIR)/kselftest_harness.h:
+	scripts/setup.sh
+
+$(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
+		userspace/names.c $(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_JSON)
+
+test: all
+	selftests/run_tests.sh
+
+bench: all
+	bench/run.sh
+
+demo: all
+	scripts/demo.sh
+
+style:
+	scripts/style.sh
+
+clean:
+	rm -rf $(BUILD)

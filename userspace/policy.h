@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one policy model of tenguardd: what a policy file says, and (later)
+ * what the kernel module holds, both land here before anything touches the
+ * datapath.
+ */
+#ifndef TG_POLICY_H
+#define TG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <linux/tenguard.h>
+
+struct tg_prefix {
+	uint16_t family;	/* AF_INET or AF_INET6 */
+	uint8_t prefixlen;
+	uint8_t addr[16];	/* 4 bytes used for AF_INET */
+};
+
+struct tg_segment {
+	uint32_t seg;		/* TENGUARD_SEG_VLAN() or TENGUARD_SEG_VNI() */
+};
+
+struct tg_tenant_cfg {
+	char name[TENGUARD_NAME_LEN];
+	uint32_t id;
+	struct tg_segment *segments;
+	size_t n_segments;
+};
+
+struct tg_port_cfg {
+	char name[IFNAMSIZ];
+	uint32_t kind;		/* enum tenguard_port_kind */
+	uint32_t tenant;	/* tenant id; uplink: 0 unless segment set */
+	uint32_t flags;		/* TENGUARD_PORT_F_* */
+	uint32_t segment;	/* uplink bound to one segment, or 0 (trunk) */
+	bool optional;		/* interface may not exist yet */
+	uint8_t (*macs)[6];
+	size_t n_macs;
+	struct tg_prefix *addrs;
+	size_t n_addrs;
+	uint16_t *ethertypes;	/* host byte order */
+	size_t n_ethertypes;
+};
+
+struct tg_policy {
+	struct tg_tenant_cfg *tenants;
+	size_t n_tenants;
+	struct tg_port_cfg *ports;	/* VM ports and uplinks */
+	size_t n_ports;
+};
+
+/*
+ * Parse and validate a policy file completely. On failure returns a
+ * negative errno and leaves a message naming the file, the path of the bad
+ * field and the reason in err (e.g. "p.json: tenants[1].ports[0].macs[2]:
+ * duplicate MAC 02:00:00:00:00:01, also at tenants[0].ports[0].macs[0]").
+ */
+int tg_policy_load(const char *path, struct tg_policy *pol,
+		   char *err, size_t errlen);
+void tg_policy_free(struct tg_policy *pol);
+
+const struct tg_tenant_cfg *tg_policy_tenant(const struct tg_policy *pol,
+					     uint32_t id);
+const struct tg_port_cfg *tg_policy_port(const struct tg_policy *pol,
+					 const char *name);
+
+/* fe80::/64 with the modified EUI-64 interface id of mac (RFC 4291) */
+void tg_mac_to_link_local(const uint8_t mac[6], uint8_t addr[16]);
+
+#endif /* TG_POLICY_H */
