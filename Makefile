@@ -33,6 +33,7 @@ SELFTEST_C	:= $(wildcard selftests/*_test.c)
 SELFTEST_BINS	:= $(SELFTEST_C:selftests/%.c=$(BUILD)/selftests/%)
 
 .PHONY: all test bench demo clean style
+.SECONDARY:
 all: $(BUILD)/tenguardd $(BUILD)/tenguardctl $(SELFTEST_BINS) \
      $(BUILD)/bench_isolation
 
@@ -45,7 +46,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h include/uapi/linux/tenguard.h | $(BUILD)
 	rm -f $@.tmp
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $* > $@
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) \

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tenguardd: reconciles tenant policy into the pinned maps of the BPF
+ * datapath and keeps the programs attached to every port it names.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
+
+#include "isolation.h"
+#include "links.h"
+#include "pins.h"
+#include "policy.h"
+
+struct daemon {
+	const char *instance;
+	const char *policy_path;
+	bool detach_on_exit;
+	struct tg_limits lim;
+	struct tg_policy pol;
+	uint32_t *ifindex;	/* of pol.ports[i], 0 while it does not exist */
+	uint64_t gen;
+	struct tg_dp dp;
+	struct tg_links links;
+};
+
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("tenguardd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	fputs("tenguardd: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* refuse a policy the maps cannot hold before any of it is written */
+static int check_capacity(const struct tg_policy *pol,
+			  const struct tg_limits *lim)
+{
+	size_t macs = 0, addrs = 0, ets = 0, segs = 0, i;
+
+	for (i = 0; i < pol->n_ports; i++) {
+		macs += pol->ports[i].n_macs;
+		addrs += pol->ports[i].n_addrs + pol->ports[i].n_macs;
+		ets += pol->ports[i].n_ethertypes;
+	}
+	for (i = 0; i < pol->n_tenants; i++)
+		segs += pol->tenants[i].n_segments;
+#define TG_CAP(n, max, what, opt)					\
+	do {								\
+		if ((n) > (max)) {					\
+			logmsg("%s: policy has %zu %s, the datapath holds %u (%s)", \
+			       "capacity", (size_t)(n), what, max, opt); \
+			return -ENOSPC;					\
+		}							\
+	} while (0)
+	TG_CAP(pol->n_ports, lim->ports, "ports", "--max-ports");
+	TG_CAP(pol->n_tenants, lim->tenants, "tenants", "--max-ports");
+	TG_CAP(macs, lim->macs, "MAC bindings", "--max-macs");
+	TG_CAP(addrs, lim->addrs, "address bindings", "--max-addrs");
+	TG_CAP(ets, lim->ethertypes, "ethertype bindings", "--max-ports");
+	TG_CAP(segs, lim->segments, "segments", "--max-ports");
+#undef TG_CAP
+	return 0;
+}
+
+static int attach_port(struct daemon *d, const struct tg_dp_port *p)
+{
+	int err = tg_dp_attach(&d->dp, p->ifindex, p->cfg->kind);
+
+	if (err)
+		logmsg("%s: cannot attach to ifindex %u: %s", p->cfg->name,
+		       p->ifindex, strerror(-err));
+	return err;
+}
+
+/*
+ * Make the datapath enforce pol. On success pol becomes the daemon's policy;
+ * on failure the previous policy is programmed again.
+ */
+static int apply(struct daemon *d, struct tg_policy *pol)
+{
+	struct tg_dp_port *ports;
+	uint32_t *ifindex;
+	size_t i, n = 0;
+	int err;
+
+	err = check_capacity(pol, &d->lim);
+	if (err)
+		return err;
+	ifindex = calloc(pol->n_ports ? pol->n_ports : 1, sizeof(*ifindex));
+	ports = calloc(pol->n_ports ? pol->n_ports : 1, sizeof(*ports));
+	if (!ifindex || !ports) {
+		free(ifindex);
+		free(ports);
+		return -ENOMEM;
+	}
+	for (i = 0; i < pol->n_ports; i++) {
+		ifindex[i] = if_nametoindex(pol->ports[i].name);
+		if (!ifindex[i]) {
+			logmsg("%s: no such interface yet, waiting for it",
+			       pol->ports[i].name);
+			continue;
+		}
+		ports[n].ifindex = ifindex[i];
+		ports[n++].cfg = &pol->ports[i];
+	}
+
+	err = tg_dp_reconcile(&d->dp, pol, ports, n, d->gen + 1);
+	if (err) {
+		logmsg("programming the datapath failed: %s", strerror(-err));
+		free(ifindex);
+		free(ports);
+		return err;
+	}
+	d->gen++;
+	for (i = 0; i < n; i++)
+		attach_port(d, &ports[i]);
+	free(ports);
+
+	if (pol != &d->pol) {
+		tg_policy_free(&d->pol);
+		d->pol = *pol;
+		memset(pol, 0, sizeof(*pol));
+	}
+	free(d->ifindex);
+	d->ifindex = ifindex;
+	return 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct tg_policy pol = { 0 };
+	char err[512];
+	int ret;
+
+	ret = tg_policy_load(d->policy_path, &pol, err, sizeof(err));
+	if (ret) {
+		logmsg("reload refused, keeping generation %llu: %s",
+		       (unsigned long long)d->gen, err);
+		return;
+	}
+	ret = apply(d, &pol);
+	if (ret) {
+		tg_policy_free(&pol);
+		logmsg("reload failed, restoring generation %llu",
+		       (unsigned long long)d->gen);
+		if (apply(d, &d->pol))
+			logmsg("restoring failed: datapath may be stale");
+		return;
+	}
+	logmsg("reloaded %s: generation %llu", d->policy_path,
+	       (unsigned long long)d->gen);
+}
+
+static void on_link(uint32_t ifindex, const char *ifname, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct tg_dp_port p;
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->pol.n_ports; i++) {
+		const struct tg_port_cfg *cfg = &d->pol.ports[i];
+		bool mine = d->ifindex[i] == ifindex;
+		bool named = ifname && !strcmp(ifname, cfg->name);
+
+		if (mine == named)
+			continue;
+		/* deleted or renamed away; or a new device took the name */
+		if (d->ifindex[i]) {
+			tg_dp_forget_port(&d->dp, d->ifindex[i]);
+			logmsg("%s: ifindex %u gone", cfg->name, d->ifindex[i]);
+			d->ifindex[i] = 0;
+		}
+		if (!named)
+			continue;
+		p.ifindex = ifindex;
+		p.cfg = cfg;
+		err = tg_dp_program_port(&d->dp, &p, d->gen);
+		if (!err)
+			err = attach_port(d, &p);
+		if (err) {
+			logmsg("%s: cannot program ifindex %u: %s", cfg->name,
+			       ifindex, strerror(-err));
+			continue;
+		}
+		d->ifindex[i] = ifindex;
+		logmsg("%s: attached to ifindex %u", cfg->name, ifindex);
+	}
+}
+
+static int run(struct daemon *d)
+{
+	struct pollfd pfd[2];
+	struct signalfd_siginfo si;
+	sigset_t mask;
+	int sfd, err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0)
+		return -errno;
+
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = tg_links_fd(&d->links),
+				  .events = POLLIN };
+	logmsg("ready: instance %s, generation %llu, %zu ports",
+	       d->instance, (unsigned long long)d->gen, d->pol.n_ports);
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (pfd[1].revents) {
+			err = tg_links_read(&d->links, on_link, d);
+			if (err == -ENOBUFS) {
+				logmsg("link events lost: rescanning");
+				apply(d, &d->pol);
+			} else if (err) {
+				logmsg("rtnetlink: %s", strerror(-err));
+			}
+		}
+		if (!pfd[0].revents)
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+			continue;
+		}
+		err = 0;
+		break;
+	}
+	close(sfd);
+	return err;
+}
+
+static void shutdown_datapath(struct daemon *d)
+{
+	size_t i;
+
+	if (!d->detach_on_exit) {
+		logmsg("exiting; enforcement stays (generation %llu)",
+		       (unsigned long long)d->gen);
+		return;
+	}
+	for (i = 0; i < d->pol.n_ports; i++)
+		if (d->ifindex[i])
+			tg_dp_detach(&d->dp, d->ifindex[i]);
+	tg_dp_unpin(&d->dp);
+	logmsg("exiting; detached from all ports");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tenguardd --policy FILE [OPTIONS]\n"
+"\n"
+"Enforce tenant policy on the ports of this node with BPF programs on each\n"
+"port's tc clsact hooks. Maps are pinned under %s/INSTANCE, so\n"
+"enforcement continues while the daemon restarts.\n"
+"\n"
+"Options:\n"
+"  -f, --policy FILE     standalone mode: enforce the JSON policy in FILE;\n"
+"                        SIGHUP reloads it (all or nothing)\n"
+"  -i, --instance NAME   pin directory and state of this daemon\n"
+"                        (default: $%s, else \"%s\")\n"
+"      --check           validate FILE, print any error and exit\n"
+"      --detach-on-exit  on SIGTERM/SIGINT remove the programs and pins;\n"
+"                        without it enforcement outlives the daemon\n"
+"      --max-ports N     datapath capacity in ports (default 4096)\n"
+"      --max-macs N      in MAC bindings (default 16384)\n"
+"      --max-addrs N     in address bindings (default 65536)\n"
+"  -h, --help            this text\n"
+"\n"
+"Exit status: 0 on a clean exit, 1 on a bad policy or setup failure.\n",
+		TENGUARD_PIN_ROOT, TG_INSTANCE_ENV, TG_INSTANCE_DEFAULT);
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 0);
+	if (errno || *end || !*s || n == 0 || n > UINT32_MAX) {
+		fprintf(stderr, "tenguardd: %s: invalid count \"%s\"\n", opt, s);
+		return -EINVAL;
+	}
+	*v = n;
+	return 0;
+}
+
+enum { OPT_CHECK = 256, OPT_DETACH, OPT_MAX_PORTS, OPT_MAX_MACS,
+       OPT_MAX_ADDRS };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'f' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "detach-on-exit", no_argument, NULL, OPT_DETACH },
+		{ "max-ports", required_argument, NULL, OPT_MAX_PORTS },
+		{ "max-macs", required_argument, NULL, OPT_MAX_MACS },
+		{ "max-addrs", required_argument, NULL, OPT_MAX_ADDRS },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct daemon d = { .lim = TG_LIMITS_DEFAULT };
+	const char *instance = NULL;
+	bool check = false;
+	char err[512];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "f:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			d.policy_path = optarg;
+			break;
+		case 'i':
+			instance = optarg;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_DETACH:
+			d.detach_on_exit = true;
+			break;
+		case OPT_MAX_PORTS:
+			if (parse_u32("--max-ports", optarg, &d.lim.ports))
+				return 1;
+			d.lim.tenants = d.lim.ethertypes = d.lim.ports;
+			d.lim.segments = 2 * d.lim.ports;
+			break;
+		case OPT_MAX_MACS:
+			if (parse_u32("--max-macs", optarg, &d.lim.macs))
+				return 1;
+			break;
+		case OPT_MAX_ADDRS:
+			if (parse_u32("--max-addrs", optarg, &d.lim.addrs))
+				return 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tenguardd: What is \"%s\"?\n", argv[optind]);
+		return 1;
+	}
+	if (!d.policy_path) {
+		fprintf(stderr, "tenguardd: no --policy FILE given (module mode "
+			"is not available yet)\n");
+		return 1;
+	}
+	d.instance = tg_instance(instance);
+	if (tg_instance_valid(d.instance)) {
+		fprintf(stderr, "tenguardd: invalid instance name \"%s\": use "
+			"letters, digits, '.', '_' and '-'\n", d.instance);
+		return 1;
+	}
+
+	ret = tg_policy_load(d.policy_path, &d.pol, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "tenguardd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok, %zu tenants, %zu ports\n", d.policy_path,
+		       d.pol.n_tenants, d.pol.n_ports);
+		tg_policy_free(&d.pol);
+		return 0;
+	}
+
+	libbpf_set_print(libbpf_log);
+	/* listen before the first scan: no device appears unseen */
+	ret = tg_links_open(&d.links);
+	if (ret) {
+		logmsg("rtnetlink: %s", strerror(-ret));
+		goto out_pol;
+	}
+	ret = tg_dp_open(&d.dp, d.instance, &d.lim);
+	if (ret) {
+		logmsg("loading the datapath: %s%s", strerror(-ret),
+		       ret == -EINVAL ? " (pinned maps of another size? "
+		       "use the same --max-* or remove the pins)" : "");
+		goto out_links;
+	}
+	ret = apply(&d, &d.pol);
+	if (ret)
+		goto out_dp;
+	ret = run(&d);
+	shutdown_datapath(&d);
+out_dp:
+	tg_dp_close(&d.dp);
+out_links:
+	tg_links_close(&d.links);
+out_pol:
+	tg_policy_free(&d.pol);
+	free(d.ifindex);
+	return ret ? 1 : 0;
+}
