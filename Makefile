@@ -55,8 +55,10 @@ $(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
 $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON)
 
-$(BUILD)/bench_isolation: bench/bench_isolation.c userspace/*.h $(SKELS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF)
+BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c \
+		   userspace/policy.c userspace/pins.c userspace/names.c
+$(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON)
 
 # C selftests: kselftest_harness.h comes from Debian's linux-source (setup.sh)
 $(KSFT_DIR)/kselftest_harness.h:

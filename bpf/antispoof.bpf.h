@@ -96,16 +96,16 @@ static __always_inline int tg_check_udp(struct __sk_buff *skb, __u32 off,
 	return TG_PASS;
 }
 
-/* A first fragment must hold the whole transport header (RFC 1858, 7112). */
-static __always_inline int tg_check_l4_present(struct __sk_buff *skb,
-					       __u32 off, __u8 proto)
+/*
+ * A first fragment must hold the whole transport header (RFC 1858, 7112),
+ * inside the datagram: bytes past its end are trailer a receiver ignores.
+ */
+static __always_inline int tg_check_l4_present(__u32 off, __u32 end,
+					       __u8 proto)
 {
-	__u8 buf[sizeof(struct tcphdr)];
+	__u32 need = proto == IPPROTO_TCP ? sizeof(struct tcphdr) : 8;
 
-	if (proto == IPPROTO_TCP)
-		return tg_load(skb, off, buf, sizeof(struct tcphdr)) ?
-			TENGUARD_DROP_MALFORMED : TG_PASS;
-	return tg_load(skb, off, buf, 8) ? TENGUARD_DROP_MALFORMED : TG_PASS;
+	return off + need > end ? TENGUARD_DROP_MALFORMED : TG_PASS;
 }
 
 static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
@@ -114,7 +114,7 @@ static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
 	struct iphdr ip;
 	__u8 icmp_type;
 	struct udphdr udp;
-	__u32 off, fragoff;
+	__u32 off, end, fragoff;
 	int ret;
 
 	if (tg_load(skb, ETH_HLEN, &ip, sizeof(ip)))
@@ -123,6 +123,7 @@ static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
 	    bpf_ntohs(ip.tot_len) < ip.ihl * 4)
 		return TENGUARD_DROP_MALFORMED;
 	off = ETH_HLEN + ip.ihl * 4;
+	end = ETH_HLEN + bpf_ntohs(ip.tot_len);
 	fragoff = (bpf_ntohs(ip.frag_off) & TG_IP_OFFSET) * 8;
 
 	if (!ip.saddr) {
@@ -147,7 +148,7 @@ static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
 
 	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP ||
 	    ip.protocol == IPPROTO_ICMP) {
-		ret = tg_check_l4_present(skb, off, ip.protocol);
+		ret = tg_check_l4_present(off, end, ip.protocol);
 		if (ret != TG_PASS)
 			return ret;
 	}
@@ -219,7 +220,8 @@ static __always_inline int tg_check_icmp6(struct __sk_buff *skb, __u32 ifindex,
 		/* fragmented ND is never legitimate (RFC 6980) */
 		if (fragment)
 			return TENGUARD_DROP_ND;
-		if (tg_load(skb, off + sizeof(icmp), target, sizeof(target)))
+		if (off + 24 > end ||
+		    tg_load(skb, off + sizeof(icmp), target, sizeof(target)))
 			return TENGUARD_DROP_MALFORMED;
 		if (icmp.icmp6_type == TG_ND_NA &&
 		    (unspec || !tg_addr6_bound(ifindex, target)))
@@ -313,6 +315,10 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb, __u32 ifindex,
 
 	if (tg_is_tunnel_proto(nexthdr) && !(flags & TENGUARD_PORT_F_ENCAP))
 		return TENGUARD_DROP_ENCAP;
+	if ((nexthdr == IPPROTO_ICMPV6 || nexthdr == IPPROTO_UDP ||
+	     nexthdr == IPPROTO_TCP) &&
+	    tg_check_l4_present(off, end, nexthdr) != TG_PASS)
+		return TENGUARD_DROP_MALFORMED;
 
 	switch (nexthdr) {
 	case IPPROTO_ICMPV6:
@@ -323,9 +329,7 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb, __u32 ifindex,
 			return TENGUARD_DROP_SRC_IP;
 		return tg_check_udp(skb, off, flags, bpf_htons(547));
 	case IPPROTO_TCP:
-		if (unspec)
-			return TENGUARD_DROP_SRC_IP;
-		return tg_check_l4_present(skb, off, IPPROTO_TCP);
+		return unspec ? TENGUARD_DROP_SRC_IP : TG_PASS;
 	}
 	return unspec ? TENGUARD_DROP_SRC_IP : TG_PASS;
 }

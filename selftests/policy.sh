@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bad policy files are refused whole, with a message naming the file, the
+# field and why: by --check, at start (nothing pinned), and on SIGHUP (the
+# running datapath keeps enforcing the last good policy). Node of topo.sh.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+tg_require_root
+
+# bad NAME EXPECT JQ-FILTER: a broken copy of the good policy
+bad()
+{
+	jq "$3" "$TMP/good.json" > "$TMP/$1.json"
+	BAD_NAMES+=("$1")
+	BAD_EXPECT+=("$2")
+}
+
+# refused FILE EXPECT: --check fails and names the field
+refused()
+{
+	local out
+
+	out=$(in hv "$TENGUARDD" --check --policy "$1" 2>&1) && return 1
+	echo "$out"
+	grep -qF -- "$2" <<< "$out" && grep -qF -- "$1" <<< "$out"
+}
+
+topo_up
+topo_policy "$TMP/good.json"
+BAD_NAMES=() BAD_EXPECT=()
+bad unknown-field 'tenants[0].ports[1]: unknown field "macz"' \
+	'.tenants[0].ports[1].macz = .tenants[0].ports[1].macs'
+bad duplicate-mac 'tenants[1].ports[0].macs[0]: duplicate MAC' \
+	'.tenants[1].ports[0].macs = ["02:00:00:00:01:01"]'
+bad address-two-tenants 'tenants[1].ports[0].addresses[0]' \
+	'.tenants[1].ports[0].addresses = ["198.18.1.0/28"]'
+bad unknown-port 'tenants[0].ports[2].name: no such interface "tgnope"' \
+	'.tenants[0].ports[2].name = "tgnope"'
+bad wrong-type 'tenants[0].id' '.tenants[0].id = "100"'
+printf '{ "tenants": [ { "name": "blue", }\n' > "$TMP/syntax.json"
+BAD_NAMES+=(syntax) BAD_EXPECT+=("syntax.json:1:")
+
+ktap_plan $((2 * ${#BAD_NAMES[@]} + 6))
+
+check "the good policy passes --check" \
+	in hv "$TENGUARDD" --check --policy "$TMP/good.json"
+for i in "${!BAD_NAMES[@]}"; do
+	check "--check refuses ${BAD_NAMES[$i]}" \
+		refused "$TMP/${BAD_NAMES[$i]}.json" "${BAD_EXPECT[$i]}"
+done
+check_fails "the daemon refuses to start on a bad policy" \
+	in hv "$TENGUARDD" --policy "$TMP/duplicate-mac.json"
+check "and pins nothing" test ! -e /sys/fs/bpf/tenguard/$TG_ID
+
+cp "$TMP/good.json" "$TMP/policy.json"
+daemon_start "$TMP/policy.json"
+ctl -j port list > "$TMP/ports.before"
+ctl -j tenant list >> "$TMP/ports.before"
+for i in "${!BAD_NAMES[@]}"; do
+	name=${BAD_NAMES[$i]}
+	cp "$TMP/$name.json" "$TMP/policy.json"
+	kill -HUP "$TG_DAEMON_PID"
+	check "SIGHUP with $name refused, naming the field" \
+		eval "wait_log 'reload refused.*$(sed 's/[][.*]/\\&/g' <<< "${BAD_EXPECT[$i]}")'"
+done
+ctl -j port list > "$TMP/ports.after"
+ctl -j tenant list >> "$TMP/ports.after"
+check "the programmed policy is unchanged" \
+	diff "$TMP/ports.before" "$TMP/ports.after"
+check "same tenant traffic still passes" \
+	in b1 ping -q -c 2 -i 0.2 -W 1 198.18.1.2
+check_fails "cross tenant traffic still dropped" \
+	in b1 ping -q -c 2 -i 0.2 -W 1 -w 2 198.18.1.4
+check "the daemon is still running" kill -0 "$TG_DAEMON_PID"
+
+ktap_finish
