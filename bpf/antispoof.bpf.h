@@ -43,8 +43,9 @@ static __always_inline int tg_mac_bound(__u32 ifindex, const __u8 *mac)
 static __always_inline int tg_addr6_bound(__u32 ifindex, const void *addr)
 {
 	struct tenguard_addr_key key = {
-		.prefixlen = 32 + 128,
+		.prefixlen = TENGUARD_ADDR_KEY_PREFIX + 128,
 		.ifindex = ifindex,
+		.family = 6,
 	};
 
 	__builtin_memcpy(key.addr, addr, 16);
@@ -54,12 +55,12 @@ static __always_inline int tg_addr6_bound(__u32 ifindex, const void *addr)
 static __always_inline int tg_addr4_bound(__u32 ifindex, __be32 addr)
 {
 	struct tenguard_addr_key key = {
-		.prefixlen = 32 + 128,
+		.prefixlen = TENGUARD_ADDR_KEY_PREFIX + 32,
 		.ifindex = ifindex,
-		.addr = { [10] = 0xff, [11] = 0xff },
+		.family = 4,
 	};
 
-	__builtin_memcpy(&key.addr[12], &addr, 4);
+	__builtin_memcpy(key.addr, &addr, 4);
 	return bpf_map_lookup_elem(&tg_addrs, &key) != NULL;
 }
 

@@ -16,7 +16,7 @@ build=${BUILD:-$top/build}
 ns=tgdemo
 export TENGUARD_INSTANCE=demo
 
-in() { local n=$1; shift; nsenter --net="/run/netns/$ns-$n" -- "$@"; }
+on() { local n=$1; shift; nsenter --net="/run/netns/$ns-$n" -- "$@"; }
 
 down()
 {
@@ -40,9 +40,9 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 down
 
 ip netns add $ns-hv
-in hv ip link set lo up
-in hv ip link add br0 type bridge
-in hv ip link set br0 up
+on hv ip link set lo up
+on hv ip link add br0 type bridge
+on hv ip link set br0 up
 vm()
 {
 	local name=$1 mac=$2 n=$3
@@ -50,12 +50,12 @@ vm()
 	ip netns add $ns-$name
 	ip link add tg-$name netns $ns-hv type veth peer name eth0 \
 		netns $ns-$name
-	in $name ip link set lo up
-	in $name ip link set eth0 address $mac
-	in $name ip addr add 198.18.0.$n/24 dev eth0
-	in $name ip addr add fd00:100::$n/64 dev eth0 nodad
-	in $name ip link set eth0 up
-	in hv ip link set tg-$name master br0 up
+	on $name ip link set lo up
+	on $name ip link set eth0 address $mac
+	on $name ip addr add 198.18.0.$n/24 dev eth0
+	on $name ip addr add fd00:100::$n/64 dev eth0 nodad
+	on $name ip link set eth0 up
+	on hv ip link set tg-$name master br0 up
 }
 vm blue1 02:00:00:00:01:01 11
 vm blue2 02:00:00:00:01:02 12
@@ -63,7 +63,7 @@ vm red1 02:00:00:00:02:01 21
 vm red2 02:00:00:00:02:02 22
 
 echo "== tenguardd --policy examples/policy.json"
-in hv "$build/tenguardd" --policy "$top/examples/policy.json" \
+on hv "$build/tenguardd" --policy "$top/examples/policy.json" \
 	> /tmp/$ns.log 2>&1 &
 echo $! > /tmp/$ns.pid
 for _ in $(seq 50); do grep -q ready /tmp/$ns.log && break; sleep 0.1; done
@@ -78,7 +78,7 @@ try()
 {
 	local from=$1 to=$2 what=$3
 
-	if in "$from" ping -q -c 2 -i 0.2 -W 1 -w 2 "$to" >/dev/null 2>&1; then
+	if on "$from" ping -q -c 2 -i 0.2 -W 1 -w 2 "$to" >/dev/null 2>&1; then
 		echo "  $from -> $to ($what): reachable"
 	else
 		echo "  $from -> $to ($what): blocked"

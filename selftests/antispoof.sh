@@ -15,7 +15,7 @@ if ! daemon_start "$TMP/policy.json"; then
 	ktap_finish
 fi
 # only b1 may move the counters of its port: b2 stays quiet, r1 and b3 off
-in b2 ip link set eth0 arp off
-in r1 ip link set eth0 down
-in b3 ip link set eth0 down
+on b2 ip link set eth0 arp off
+on r1 ip link set eth0 down
+on b3 ip link set eth0 down
 BUILD=$BUILD "$PY" "$(dirname "$0")/frames.py" "$TG_ID-b1" "$TG_ID-b2" tgb1

@@ -10,10 +10,10 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 tg_require_root
 
-ping4() { in "$1" ping -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
-ping6() { in "$1" ping -6 -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
-attached() { in hv tc filter show dev "$1" "$2" | grep -q "$3"; }
-echos() { in "$1" nstat -az "$2" | awk -v k="$2" '$1 == k { print $2 }'; }
+ping4() { on "$1" ping -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
+ping6() { on "$1" ping -6 -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
+attached() { on hv tc filter show dev "$1" "$2" | grep -q "$3"; }
+echos() { on "$1" nstat -az "$2" | awk -v k="$2" '$1 == k { print $2 }'; }
 
 ktap_plan 22
 topo_up
@@ -31,8 +31,8 @@ check_fails "cross tenant IPv4 dropped (ARP)" ping4 b1 198.18.1.4
 check_fails "cross tenant IPv6 dropped (ND)" ping6 b1 fd00:1::4
 
 # a red guest that knows blue's MAC does not need ARP to try
-in r1 ip neigh replace 198.18.1.1 lladdr $MAC_B1 dev eth0
-in r1 ip neigh replace fd00:1::1 lladdr $MAC_B1 dev eth0
+on r1 ip neigh replace 198.18.1.1 lladdr $MAC_B1 dev eth0
+on r1 ip neigh replace fd00:1::1 lladdr $MAC_B1 dev eth0
 before=$(counter tgb1 .drop.tenant)
 check_fails "cross tenant IPv4 with a static neighbour dropped" \
 	ping4 r1 198.18.1.1
@@ -47,7 +47,7 @@ check "same tenant traffic counted" \
 
 # promiscuous b3 on a flooding bridge: frames between b1 and b2 reach tgb3
 # and must stop there
-in b3 tcpdump -i eth0 -n -U -w "$TMP/b3.pcap" \
+on b3 tcpdump -i eth0 -n -U -w "$TMP/b3.pcap" \
 	"ether host $MAC_B1 and ether host $MAC_B2 and not multicast" \
 	2> "$TMP/tcpdump.log" &
 tcpdump_pid=$!
@@ -67,9 +67,9 @@ check "frames not addressed to the guest counted ($before -> $after)" \
 check "the promiscuous guest still gets its own traffic" ping4 b1 198.18.1.3
 
 # SIGKILL and restart while red probes blue every 10 ms and blue talks
-in r1 ping -q -i 0.01 -c 400 198.18.1.1 > /dev/null 2>&1 &
+on r1 ping -q -i 0.01 -c 400 198.18.1.1 > /dev/null 2>&1 &
 probe=$!
-in b2 ping -q -i 0.01 -c 400 198.18.1.3 > "$TMP/flow.out" 2>&1 &
+on b2 ping -q -i 0.01 -c 400 198.18.1.3 > "$TMP/flow.out" 2>&1 &
 flow=$!
 echos0=$(echos b1 IcmpInEchos)
 sleep 1
@@ -86,15 +86,15 @@ check "same tenant flow never interrupted" \
 	grep -q " 0% packet loss" "$TMP/flow.out"
 
 # the port's device disappears and comes back with a new ifindex
-old=$(in hv cat /sys/class/net/tgb2/ifindex)
-in hv ip link del tgb2
+old=$(on hv cat /sys/class/net/tgb2/ifindex)
+on hv ip link del tgb2
 ip link add tgb2 netns "$TG_ID-hv" type veth peer name eth0 netns "$TG_ID-b2"
-in b2 ip link set eth0 address $MAC_B2
-in b2 ip addr add 198.18.1.2/24 dev eth0
-in b2 ip addr add fd00:1::2/64 dev eth0 nodad
-in b2 ip link set eth0 up
-in hv ip link set tgb2 master br0 up
-new=$(in hv cat /sys/class/net/tgb2/ifindex)
+on b2 ip link set eth0 address $MAC_B2
+on b2 ip addr add 198.18.1.2/24 dev eth0
+on b2 ip addr add fd00:1::2/64 dev eth0 nodad
+on b2 ip link set eth0 up
+on hv ip link set tgb2 master br0 up
+new=$(on hv cat /sys/class/net/tgb2/ifindex)
 check "re-created port re-attached (ifindex $old -> $new)" \
 	eval "wait_log 'tgb2: attached to ifindex $new' &&
 	      attached tgb2 ingress tg_from_vm"
@@ -102,7 +102,7 @@ check "re-created port passes its tenant's traffic" ping4 b1 198.18.1.2
 
 # a device on the bridge that no policy names and no program guards
 vm_add x1 tgx1 02:00:00:00:03:01 198.18.1.9/24
-in x1 ip neigh replace 198.18.1.1 lladdr $MAC_B1 dev eth0
+on x1 ip neigh replace 198.18.1.1 lladdr $MAC_B1 dev eth0
 before=$(counter tgb1 .drop.tenant)
 check_fails "frames from an unguarded port reach no VM" ping4 x1 198.18.1.1
 check "and are counted as of no tenant" \

@@ -123,9 +123,9 @@ tg_require_root()
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 }
 
-# in NS CMD...: run in a test namespace, keeping the mount namespace (and so
+# on NS CMD...: run in a test namespace, keeping the mount namespace (and so
 # the one bpffs where the pins are); `ip netns exec` would remount /sys
-in()
+on()
 {
 	local ns=$1
 
@@ -136,7 +136,7 @@ in()
 ns_add()
 {
 	ip netns add "$TG_ID-$1"
-	in "$1" ip link set lo up
+	on "$1" ip link set lo up
 }
 
 # vm_add NS PORT MAC [ADDR...]: a VM namespace whose eth0 is the peer of the
@@ -149,14 +149,14 @@ vm_add()
 	ns_add "$ns"
 	ip link add "$port" netns "$TG_ID-hv" type veth peer name eth0 \
 		netns "$TG_ID-$ns"
-	in "$ns" ip link set eth0 address "$mac"
-	in "$ns" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
+	on "$ns" ip link set eth0 address "$mac"
+	on "$ns" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
 	for addr in "$@"; do
-		in "$ns" ip addr add "$addr" dev eth0 nodad 2>/dev/null ||
-			in "$ns" ip addr add "$addr" dev eth0
+		on "$ns" ip addr add "$addr" dev eth0 nodad 2>/dev/null ||
+			on "$ns" ip addr add "$addr" dev eth0
 	done
-	in "$ns" ip link set eth0 up
-	in hv ip link set "$port" master br0 up
+	on "$ns" ip link set eth0 up
+	on hv ip link set "$port" master br0 up
 }
 
 # hv_add: the hypervisor namespace with a bridge that floods every frame
@@ -164,9 +164,9 @@ vm_add()
 hv_add()
 {
 	ns_add hv
-	in hv ip link add br0 type bridge ageing_time 0 stp_state 0 \
+	on hv ip link add br0 type bridge ageing_time 0 stp_state 0 \
 		mcast_snooping 0
-	in hv ip link set br0 up
+	on hv ip link set br0 up
 }
 
 # daemon_start POLICY [ARGS...]: tenguardd in the hv namespace, waiting
@@ -176,7 +176,7 @@ daemon_start()
 	local policy=$1 i
 
 	shift
-	in hv "$TENGUARDD" --policy "$policy" "$@" >> "$TMP/tenguardd.log" 2>&1 &
+	on hv "$TENGUARDD" --policy "$policy" "$@" >> "$TMP/tenguardd.log" 2>&1 &
 	TG_DAEMON_PID=$!
 	for i in $(seq 100); do
 		grep -q "ready:" "$TMP/tenguardd.log" 2>/dev/null && return 0

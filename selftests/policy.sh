@@ -21,7 +21,7 @@ refused()
 {
 	local out
 
-	out=$(in hv "$TENGUARDD" --check --policy "$1" 2>&1) && return 1
+	out=$(on hv "$TENGUARDD" --check --policy "$1" 2>&1) && return 1
 	echo "$out"
 	grep -qF -- "$2" <<< "$out" && grep -qF -- "$1" <<< "$out"
 }
@@ -44,13 +44,13 @@ BAD_NAMES+=(syntax) BAD_EXPECT+=("syntax.json:1:")
 ktap_plan $((2 * ${#BAD_NAMES[@]} + 6))
 
 check "the good policy passes --check" \
-	in hv "$TENGUARDD" --check --policy "$TMP/good.json"
+	on hv "$TENGUARDD" --check --policy "$TMP/good.json"
 for i in "${!BAD_NAMES[@]}"; do
 	check "--check refuses ${BAD_NAMES[$i]}" \
 		refused "$TMP/${BAD_NAMES[$i]}.json" "${BAD_EXPECT[$i]}"
 done
 check_fails "the daemon refuses to start on a bad policy" \
-	in hv "$TENGUARDD" --policy "$TMP/duplicate-mac.json"
+	on hv "$TENGUARDD" --policy "$TMP/duplicate-mac.json"
 check "and pins nothing" test ! -e /sys/fs/bpf/tenguard/$TG_ID
 
 cp "$TMP/good.json" "$TMP/policy.json"
@@ -69,9 +69,9 @@ ctl -j tenant list >> "$TMP/ports.after"
 check "the programmed policy is unchanged" \
 	diff "$TMP/ports.before" "$TMP/ports.after"
 check "same tenant traffic still passes" \
-	in b1 ping -q -c 2 -i 0.2 -W 1 198.18.1.2
+	on b1 ping -q -c 2 -i 0.2 -W 1 198.18.1.2
 check_fails "cross tenant traffic still dropped" \
-	in b1 ping -q -c 2 -i 0.2 -W 1 -w 2 198.18.1.4
+	on b1 ping -q -c 2 -i 0.2 -W 1 -w 2 198.18.1.4
 check "the daemon is still running" kill -0 "$TG_DAEMON_PID"
 
 ktap_finish

@@ -24,15 +24,9 @@ static void addr_key(struct tenguard_addr_key *key, uint32_t ifindex,
 {
 	memset(key, 0, sizeof(*key));
 	key->ifindex = ifindex;
-	if (p->family == AF_INET) {
-		key->prefixlen = 32 + 96 + p->prefixlen;
-		key->addr[10] = 0xff;
-		key->addr[11] = 0xff;
-		memcpy(&key->addr[12], p->addr, 4);
-	} else {
-		key->prefixlen = 32 + p->prefixlen;
-		memcpy(key->addr, p->addr, 16);
-	}
+	key->prefixlen = TENGUARD_ADDR_KEY_PREFIX + p->prefixlen;
+	key->family = p->family == AF_INET ? 4 : 6;
+	memcpy(key->addr, p->addr, p->family == AF_INET ? 4 : 16);
 }
 
 static void link_local_key(struct tenguard_addr_key *key, uint32_t ifindex,

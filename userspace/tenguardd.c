@@ -48,10 +48,15 @@ static void logmsg(const char *fmt, ...)
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
+	char msg[512];
+
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	fputs("tenguardd: libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* the clsact qdisc of a port we attached to before: expected */
+	if (strstr(msg, "Exclusivity flag on"))
+		return 0;
+	return fprintf(stderr, "tenguardd: %s", msg);
 }
 
 /* refuse a policy the maps cannot hold before any of it is written */

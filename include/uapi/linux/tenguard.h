@@ -204,13 +204,16 @@ struct tenguard_mac_key {
 
 /*
  * tg_addrs: an LPM trie; value __u32 (unused). The prefix covers the ifindex
- * first, so prefixlen = 32 + the address prefix, and IPv4 addresses are
- * stored IPv4-mapped (::ffff:a.b.c.d, prefix + 96).
+ * and the family first, so prefixlen = 40 + the address prefix, and no
+ * prefix of one family (not even ::/0) matches an address of the other.
  */
+#define TENGUARD_ADDR_KEY_PREFIX	40
 struct tenguard_addr_key {
 	__u32 prefixlen;
 	__u32 ifindex;
-	__u8 addr[16];
+	__u8 family;		/* 4 or 6 */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+	__u8 pad[3];
 };
 
 /* tg_ethertypes: extra ethertypes a VM port may send; value __u32 */

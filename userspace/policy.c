@@ -1,0 +1,1059 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy file parser. The file is validated completely before anything is
+ * returned: tenguardd programs the datapath from the result, and a policy
+ * that is only partly right would leave ports partly guarded.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <jansson.h>
+
+#include "names.h"
+#include "policy.h"
+
+/* longest JSON path we build: "tenants[N].ports[N].addresses[N]" */
+#define TG_PATH_LEN	96
+
+struct tg_parse {
+	const char *file;
+	char *err;
+	size_t errlen;
+	/* JSON path of the value being parsed, for error messages */
+	char path[TG_PATH_LEN];
+	size_t plen;
+	struct tg_policy pol;
+	size_t ports_cap;
+	/* JSON path of each entry of pol.ports, to name the other place */
+	char (*port_paths)[TG_PATH_LEN];
+};
+
+static int __attribute__((format(printf, 3, 4)))
+tg_fail(struct tg_parse *p, int errnum, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s: %s%s%s", p->file, p->path,
+			 p->plen ? ": " : "", msg);
+	return -errnum;
+}
+
+static size_t tg_path_set(struct tg_parse *p, size_t old, int n)
+{
+	if (n < 0)
+		n = 0;
+	p->plen = old + n;
+	if (p->plen >= sizeof(p->path))
+		p->plen = sizeof(p->path) - 1;
+	return old;
+}
+
+/* append ".key" (or "key" at the top) and return the length to pop back to */
+static size_t tg_path_key(struct tg_parse *p, const char *key)
+{
+	size_t old = p->plen;
+
+	return tg_path_set(p, old, snprintf(p->path + old, sizeof(p->path) - old,
+					    "%s%s", old ? "." : "", key));
+}
+
+static size_t tg_path_idx(struct tg_parse *p, size_t i)
+{
+	size_t old = p->plen;
+
+	return tg_path_set(p, old, snprintf(p->path + old, sizeof(p->path) - old,
+					    "[%zu]", i));
+}
+
+static void tg_path_pop(struct tg_parse *p, size_t old)
+{
+	p->plen = old;
+	p->path[old] = '\0';
+}
+
+static const char *tg_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+static int tg_expect(struct tg_parse *p, const json_t *v, json_type type)
+{
+	static const char *const names[] = {
+		[JSON_OBJECT] = "an object",
+		[JSON_ARRAY] = "an array",
+		[JSON_STRING] = "a string",
+		[JSON_INTEGER] = "an integer",
+		[JSON_TRUE] = "true or false",
+	};
+
+	if (json_typeof(v) == type ||
+	    (type == JSON_TRUE && json_typeof(v) == JSON_FALSE))
+		return 0;
+	return tg_fail(p, EINVAL, "expected %s, got %s", names[type],
+		       tg_json_type_name(v));
+}
+
+/* every member of obj must be named in known[], a NULL-terminated list */
+static int tg_check_fields(struct tg_parse *p, json_t *obj,
+			   const char *const *known)
+{
+	const char *key, *const *k;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		for (k = known; *k; k++)
+			if (!strcmp(*k, key))
+				break;
+		if (!*k)
+			return tg_fail(p, EINVAL, "unknown field \"%s\"", key);
+	}
+	return 0;
+}
+
+/*
+ * The member key of obj if it is there and of the right type, NULL in *out if
+ * it is absent and may be. The caller has pushed nothing: type errors name
+ * the member, a missing member names the object.
+ */
+static int tg_member(struct tg_parse *p, json_t *obj, const char *key,
+		     json_type type, bool required, json_t **out)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t old;
+	int ret;
+
+	*out = NULL;
+	if (!v) {
+		if (required)
+			return tg_fail(p, EINVAL, "missing field \"%s\"", key);
+		return 0;
+	}
+	old = tg_path_key(p, key);
+	ret = tg_expect(p, v, type);
+	tg_path_pop(p, old);
+	if (ret)
+		return ret;
+	*out = v;
+	return 0;
+}
+
+static int tg_member_int(struct tg_parse *p, json_t *obj, const char *key,
+			 bool required, json_int_t min, json_int_t max,
+			 json_int_t *val, bool *present)
+{
+	json_t *v;
+	size_t old;
+	int ret;
+
+	ret = tg_member(p, obj, key, JSON_INTEGER, required, &v);
+	if (ret)
+		return ret;
+	if (present)
+		*present = v;
+	if (!v)
+		return 0;
+	*val = json_integer_value(v);
+	if (*val >= min && *val <= max)
+		return 0;
+	old = tg_path_key(p, key);
+	ret = tg_fail(p, EINVAL, "%lld is out of range %lld..%lld",
+		      (long long)*val, (long long)min, (long long)max);
+	tg_path_pop(p, old);
+	return ret;
+}
+
+static int tg_member_bool(struct tg_parse *p, json_t *obj, const char *key,
+			  bool *val)
+{
+	json_t *v;
+	int ret;
+
+	ret = tg_member(p, obj, key, JSON_TRUE, false, &v);
+	if (!ret && v)
+		*val = json_is_true(v);
+	return ret;
+}
+
+/* the kernel's dev_valid_name(): anything else can never be a device */
+static bool tg_ifname_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || len >= IFNAMSIZ || strlen(name) != len)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == ':' ||
+		    isspace((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+static bool tg_tenant_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || len >= TENGUARD_NAME_LEN || strlen(name) != len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
+			return false;
+	return true;
+}
+
+static void tg_seg_str(uint32_t seg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %u",
+		 TENGUARD_SEG_TYPE(seg) == TENGUARD_SEG_VLAN(0) ? "vlan" : "vni",
+		 TENGUARD_SEG_ID(seg));
+}
+
+/* {"vlan": N} or {"vni": N}; the path points at the object */
+static int tg_parse_segment(struct tg_parse *p, json_t *obj, uint32_t *seg)
+{
+	static const char *const fields[] = { "vlan", "vni", NULL };
+	bool has_vlan, has_vni;
+	json_int_t vlan, vni;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_member_int(p, obj, "vlan", false, 1, TENGUARD_VLAN_MAX,
+				    &vlan, &has_vlan);
+	if (!ret)
+		ret = tg_member_int(p, obj, "vni", false, 0, TENGUARD_VNI_MAX,
+				    &vni, &has_vni);
+	if (ret)
+		return ret;
+	if (has_vlan == has_vni)
+		return tg_fail(p, EINVAL,
+			       "expected exactly one of \"vlan\" or \"vni\"");
+	*seg = has_vlan ? TENGUARD_SEG_VLAN(vlan) : TENGUARD_SEG_VNI(vni);
+	return 0;
+}
+
+/* the tenant that declares seg, or NULL */
+static const struct tg_tenant_cfg *tg_seg_owner(const struct tg_parse *p,
+						size_t n_tenants, uint32_t seg,
+						size_t *ti, size_t *si)
+{
+	const struct tg_tenant_cfg *t;
+	size_t i, j;
+
+	for (i = 0; i < n_tenants; i++) {
+		t = &p->pol.tenants[i];
+		for (j = 0; j < t->n_segments; j++) {
+			if (t->segments[j].seg == seg) {
+				*ti = i;
+				*si = j;
+				return t;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int tg_parse_segments(struct tg_parse *p, size_t ti, json_t *arr)
+{
+	struct tg_tenant_cfg *t = &p->pol.tenants[ti];
+	size_t i, old, oti, osi;
+	char seg_str[32];
+	uint32_t seg;
+	int ret;
+
+	if (!json_array_size(arr))
+		return 0;
+	t->segments = calloc(json_array_size(arr), sizeof(*t->segments));
+	if (!t->segments)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		old = tg_path_idx(p, i);
+		ret = tg_parse_segment(p, json_array_get(arr, i), &seg);
+		if (ret)
+			return ret;
+		/* the datapath maps a segment to one tenant: no sharing */
+		if (tg_seg_owner(p, ti + 1, seg, &oti, &osi)) {
+			tg_seg_str(seg, seg_str, sizeof(seg_str));
+			if (oti == ti)
+				return tg_fail(p, EINVAL,
+					       "duplicate segment %s, also at tenants[%zu].segments[%zu]",
+					       seg_str, oti, osi);
+			return tg_fail(p, EINVAL,
+				       "segment %s in two tenants, also at tenants[%zu].segments[%zu]",
+				       seg_str, oti, osi);
+		}
+		t->segments[t->n_segments++].seg = seg;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+/* a new zeroed entry at the end of pol.ports, remembering the current path */
+static int tg_port_add(struct tg_parse *p, struct tg_port_cfg **port)
+{
+	size_t n = p->pol.n_ports;
+	void *mem;
+
+	if (n == p->ports_cap) {
+		size_t cap = p->ports_cap ? 2 * p->ports_cap : 8;
+
+		mem = reallocarray(p->pol.ports, cap, sizeof(*p->pol.ports));
+		if (!mem)
+			return tg_fail(p, ENOMEM, "out of memory");
+		p->pol.ports = mem;
+		mem = reallocarray(p->port_paths, cap, sizeof(*p->port_paths));
+		if (!mem)
+			return tg_fail(p, ENOMEM, "out of memory");
+		p->port_paths = mem;
+		p->ports_cap = cap;
+	}
+	*port = &p->pol.ports[n];
+	memset(*port, 0, sizeof(**port));
+	snprintf(p->port_paths[n], sizeof(p->port_paths[n]), "%s", p->path);
+	p->pol.n_ports++;
+	return 0;
+}
+
+/* "name" and "optional" of a VM port or an uplink */
+static int tg_parse_port_common(struct tg_parse *p, json_t *obj,
+				struct tg_port_cfg *port)
+{
+	const char *name;
+	json_t *v;
+	size_t i, old;
+	int ret;
+
+	ret = tg_member(p, obj, "name", JSON_STRING, true, &v);
+	if (ret)
+		return ret;
+	name = json_string_value(v);
+	old = tg_path_key(p, "name");
+	if (!tg_ifname_valid(name, json_string_length(v)))
+		return tg_fail(p, EINVAL,
+			       "\"%s\" is no interface name (1..%d bytes, not \".\" or \"..\", no '/', ':' or spaces)",
+			       name, IFNAMSIZ - 1);
+	/* two entries for one device: which policy would win is anyone's guess */
+	for (i = 0; i + 1 < p->pol.n_ports; i++)
+		if (!strcmp(p->pol.ports[i].name, name))
+			return tg_fail(p, EINVAL,
+				       "duplicate port name \"%s\", also at %s.name",
+				       name, p->port_paths[i]);
+	strcpy(port->name, name);
+	tg_path_pop(p, old);
+	return tg_member_bool(p, obj, "optional", &port->optional);
+}
+
+static int tg_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* exactly "xx:xx:xx:xx:xx:xx": sscanf() would take far more than that */
+static bool tg_mac_parse(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	if (strlen(s) != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		hi = tg_hex(s[3 * i]);
+		lo = tg_hex(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return false;
+		mac[i] = hi << 4 | lo;
+	}
+	return true;
+}
+
+static int tg_parse_macs(struct tg_parse *p, json_t *arr,
+			 struct tg_port_cfg *port)
+{
+	static const uint8_t zero[6];
+	size_t i, j, k, old;
+	char mac_str[18];
+	uint8_t *mac;
+	json_t *v;
+	int ret;
+
+	if (!json_array_size(arr))
+		return tg_fail(p, EINVAL,
+			       "a port needs at least one MAC address");
+	port->macs = calloc(json_array_size(arr), sizeof(*port->macs));
+	if (!port->macs)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		v = json_array_get(arr, i);
+		old = tg_path_idx(p, i);
+		ret = tg_expect(p, v, JSON_STRING);
+		if (ret)
+			return ret;
+		mac = port->macs[i];
+		if (!tg_mac_parse(json_string_value(v), mac))
+			return tg_fail(p, EINVAL,
+				       "\"%s\" is no MAC address (xx:xx:xx:xx:xx:xx)",
+				       json_string_value(v));
+		snprintf(mac_str, sizeof(mac_str),
+			 "%02x:%02x:%02x:%02x:%02x:%02x",
+			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		if (mac[0] & 0x01)
+			return tg_fail(p, EINVAL,
+				       "multicast MAC %s cannot be a port's address",
+				       mac_str);
+		if (!memcmp(mac, zero, sizeof(zero)))
+			return tg_fail(p, EINVAL,
+				       "all-zero MAC cannot be a port's address");
+		/*
+		 * The MAC a frame is delivered to decides the port, so one
+		 * MAC on two ports lets one VM receive the other's traffic.
+		 * A node has hundreds of ports, so quadratic is fine.
+		 */
+		for (k = 0; k < p->pol.n_ports; k++) {
+			const struct tg_port_cfg *o = &p->pol.ports[k];
+
+			for (j = 0; j < o->n_macs; j++)
+				if (!memcmp(o->macs[j], mac, 6))
+					return tg_fail(p, EINVAL,
+						       "duplicate MAC %s, also at %s.macs[%zu]",
+						       mac_str, p->port_paths[k], j);
+		}
+		port->n_macs++;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+static void tg_prefix_str(const struct tg_prefix *pfx, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(pfx->family, pfx->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, pfx->prefixlen);
+}
+
+/* "a.b.c.d[/len]" or "x:y::z[/len]", the whole address if len is left out */
+static int tg_prefix_parse(struct tg_parse *p, const char *s,
+			   struct tg_prefix *pfx)
+{
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	char buf[INET6_ADDRSTRLEN + 8], str[INET6_ADDRSTRLEN + 8];
+	unsigned int max, len, i;
+	char *slash, *c;
+
+	if (strlen(s) >= sizeof(buf))
+		return tg_fail(p, EINVAL, "\"%.64s...\" is no address", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	memset(pfx, 0, sizeof(*pfx));
+	pfx->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	max = pfx->family == AF_INET ? 32 : 128;
+	if (inet_pton(pfx->family, buf, pfx->addr) != 1)
+		return tg_fail(p, EINVAL, "\"%s\" is no IPv4 or IPv6 address", s);
+	len = max;
+	if (slash) {
+		/* strtoul() would take signs, spaces and hex */
+		if (!*slash || strlen(slash) > 3)
+			return tg_fail(p, EINVAL, "bad prefix length in \"%s\"", s);
+		for (len = 0, c = slash; *c; c++) {
+			if (!isdigit((unsigned char)*c))
+				return tg_fail(p, EINVAL,
+					       "bad prefix length in \"%s\"", s);
+			len = len * 10 + (*c - '0');
+		}
+		if (len > max)
+			return tg_fail(p, EINVAL,
+				       "prefix length %u of \"%s\" is longer than %u",
+				       len, s, max);
+	}
+	pfx->prefixlen = len;
+	for (i = len; i < max; i++) {
+		if (pfx->addr[i / 8] & (0x80 >> (i % 8))) {
+			for (; i < max; i++)
+				pfx->addr[i / 8] &= ~(0x80 >> (i % 8));
+			tg_prefix_str(pfx, str, sizeof(str));
+			return tg_fail(p, EINVAL,
+				       "host bits set in \"%s\" (did you mean %s?)",
+				       s, str);
+		}
+	}
+	/*
+	 * The datapath keeps IPv4 addresses IPv4-mapped in the same trie: a
+	 * mapped IPv6 prefix here would be an IPv4 prefix that the checks
+	 * across tenants compare as IPv6.
+	 */
+	if (pfx->family == AF_INET6 && len >= 96 &&
+	    !memcmp(pfx->addr, v4mapped, sizeof(v4mapped)))
+		return tg_fail(p, EINVAL,
+			       "\"%s\" is IPv4-mapped: write it as an IPv4 address",
+			       s);
+	return 0;
+}
+
+static bool tg_prefix_overlap(const struct tg_prefix *a,
+			      const struct tg_prefix *b)
+{
+	unsigned int len = a->prefixlen < b->prefixlen ?
+			   a->prefixlen : b->prefixlen;
+	uint8_t mask;
+
+	if (a->family != b->family)
+		return false;
+	if (memcmp(a->addr, b->addr, len / 8))
+		return false;
+	if (!(len % 8))
+		return true;
+	mask = 0xff << (8 - len % 8);
+	return !((a->addr[len / 8] ^ b->addr[len / 8]) & mask);
+}
+
+static int tg_parse_addrs(struct tg_parse *p, json_t *arr,
+			  struct tg_port_cfg *port)
+{
+	char str[2][INET6_ADDRSTRLEN + 8];
+	struct tg_prefix *pfx;
+	size_t i, j, k, old;
+	json_t *v;
+	int ret;
+
+	if (!json_array_size(arr))
+		return 0;
+	port->addrs = calloc(json_array_size(arr), sizeof(*port->addrs));
+	if (!port->addrs)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		v = json_array_get(arr, i);
+		old = tg_path_idx(p, i);
+		ret = tg_expect(p, v, JSON_STRING);
+		if (ret)
+			return ret;
+		pfx = &port->addrs[i];
+		ret = tg_prefix_parse(p, json_string_value(v), pfx);
+		if (ret)
+			return ret;
+		tg_prefix_str(pfx, str[0], sizeof(str[0]));
+		for (j = 0; j < port->n_addrs; j++)
+			if (port->addrs[j].family == pfx->family &&
+			    port->addrs[j].prefixlen == pfx->prefixlen &&
+			    !memcmp(port->addrs[j].addr, pfx->addr, 16))
+				return tg_fail(p, EINVAL,
+					       "duplicate address %s, also at %s.addresses[%zu]",
+					       str[0], p->port_paths[p->pol.n_ports - 1], j);
+		/*
+		 * Within a tenant, overlapping prefixes are a matter of the
+		 * tenant's own routing; across tenants they would let one
+		 * tenant's VM pass as the other's.
+		 */
+		for (k = 0; k + 1 < p->pol.n_ports; k++) {
+			const struct tg_port_cfg *o = &p->pol.ports[k];
+
+			if (o->kind != TENGUARD_PORT_VM || o->tenant == port->tenant)
+				continue;
+			for (j = 0; j < o->n_addrs; j++) {
+				if (!tg_prefix_overlap(&o->addrs[j], pfx))
+					continue;
+				tg_prefix_str(&o->addrs[j], str[1], sizeof(str[1]));
+				return tg_fail(p, EINVAL,
+					       "address in two tenants: %s overlaps %s at %s.addresses[%zu]",
+					       str[0], str[1], p->port_paths[k], j);
+			}
+		}
+		port->n_addrs++;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+static int tg_ethertype_value(struct tg_parse *p, json_t *v, unsigned int *et)
+{
+	const char *s, *c;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > 0xffff)
+			return tg_fail(p, EINVAL, "%lld is no ethertype",
+				       (long long)json_integer_value(v));
+		*et = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return tg_fail(p, EINVAL, "expected a hex string or an integer, got %s",
+			       tg_json_type_name(v));
+	s = json_string_value(v);
+	if (s[0] != '0' || tolower((unsigned char)s[1]) != 'x' || !s[2] ||
+	    strlen(s) > 6)
+		return tg_fail(p, EINVAL,
+			       "\"%s\" is no ethertype (a hex string like \"0x88cc\")",
+			       s);
+	for (*et = 0, c = s + 2; *c; c++) {
+		if (tg_hex(*c) < 0)
+			return tg_fail(p, EINVAL,
+				       "\"%s\" is no ethertype (a hex string like \"0x88cc\")",
+				       s);
+		*et = *et << 4 | tg_hex(*c);
+	}
+	return 0;
+}
+
+static int tg_parse_ethertypes(struct tg_parse *p, json_t *arr,
+			       struct tg_port_cfg *port)
+{
+	unsigned int et = 0;
+	size_t i, j, old;
+	int ret;
+
+	if (!json_array_size(arr))
+		return 0;
+	port->ethertypes = calloc(json_array_size(arr),
+				  sizeof(*port->ethertypes));
+	if (!port->ethertypes)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		old = tg_path_idx(p, i);
+		ret = tg_ethertype_value(p, json_array_get(arr, i), &et);
+		if (ret)
+			return ret;
+		/* below 0x0600 the field is an 802.3 length */
+		if (et < 0x0600)
+			return tg_fail(p, EINVAL,
+				       "0x%04x is an 802.3 length, not an ethertype (0x0600..0xffff)",
+				       et);
+		switch (et) {
+		case 0x0800:
+		case 0x0806:
+		case 0x86dd:
+			return tg_fail(p, EINVAL,
+				       "ethertype 0x%04x (%s) is always inspected, never just allowed",
+				       et, et == 0x0800 ? "IPv4" :
+				       et == 0x0806 ? "ARP" : "IPv6");
+		case 0x8100:
+		case 0x88a8:
+		case 0x9100:
+			return tg_fail(p, EINVAL,
+				       "ethertype 0x%04x is a VLAN tag: a VM may never send tagged frames",
+				       et);
+		}
+		for (j = 0; j < port->n_ethertypes; j++)
+			if (port->ethertypes[j] == et)
+				return tg_fail(p, EINVAL,
+					       "duplicate ethertype 0x%04x, also at %s.ethertypes[%zu]",
+					       et, p->port_paths[p->pol.n_ports - 1], j);
+		port->ethertypes[port->n_ethertypes++] = et;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+static int tg_parse_flags(struct tg_parse *p, json_t *arr,
+			  struct tg_port_cfg *port)
+{
+	const char *name;
+	uint32_t flag;
+	size_t i, old;
+	json_t *v;
+	int ret;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		v = json_array_get(arr, i);
+		old = tg_path_idx(p, i);
+		ret = tg_expect(p, v, JSON_STRING);
+		if (ret)
+			return ret;
+		name = json_string_value(v);
+		if (tg_port_flag_parse(name, &flag))
+			return tg_fail(p, EINVAL,
+				       "unknown flag \"%s\" (dhcp-server, router, encap)",
+				       name);
+		if (port->flags & flag)
+			return tg_fail(p, EINVAL, "duplicate flag \"%s\"", name);
+		port->flags |= flag;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+/* run parse on the array member key of obj, with the path pointing into it */
+static int tg_parse_list(struct tg_parse *p, json_t *obj, const char *key,
+			 bool required, struct tg_port_cfg *port,
+			 int (*parse)(struct tg_parse *, json_t *,
+				      struct tg_port_cfg *))
+{
+	json_t *arr;
+	size_t old;
+	int ret;
+
+	ret = tg_member(p, obj, key, JSON_ARRAY, required, &arr);
+	if (ret || !arr)
+		return ret;
+	old = tg_path_key(p, key);
+	ret = parse(p, arr, port);
+	if (!ret)
+		tg_path_pop(p, old);
+	return ret;
+}
+
+static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
+{
+	static const char *const fields[] = {
+		"name", "macs", "addresses", "ethertypes", "flags", "optional",
+		NULL
+	};
+	struct tg_port_cfg *port;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_port_add(p, &port);
+	if (ret)
+		return ret;
+	port->kind = TENGUARD_PORT_VM;
+	port->tenant = tenant;
+	ret = tg_parse_port_common(p, obj, port);
+	if (!ret)
+		ret = tg_parse_list(p, obj, "macs", true, port, tg_parse_macs);
+	if (!ret)
+		ret = tg_parse_list(p, obj, "addresses", false, port,
+				    tg_parse_addrs);
+	if (!ret)
+		ret = tg_parse_list(p, obj, "ethertypes", false, port,
+				    tg_parse_ethertypes);
+	if (!ret)
+		ret = tg_parse_list(p, obj, "flags", false, port,
+				    tg_parse_flags);
+	return ret;
+}
+
+static int tg_parse_tenant(struct tg_parse *p, json_t *obj, size_t ti)
+{
+	static const char *const fields[] = {
+		"name", "id", "segments", "ports", NULL
+	};
+	struct tg_tenant_cfg *t = &p->pol.tenants[ti];
+	const char *name;
+	json_t *v, *arr;
+	json_int_t id;
+	size_t i, old;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_member(p, obj, "name", JSON_STRING, true, &v);
+	if (ret)
+		return ret;
+	name = json_string_value(v);
+	old = tg_path_key(p, "name");
+	if (!tg_tenant_name_valid(name, json_string_length(v)))
+		return tg_fail(p, EINVAL,
+			       "\"%s\" is no tenant name (1..%d of A-Z a-z 0-9 . _ -)",
+			       name, TENGUARD_NAME_LEN - 1);
+	for (i = 0; i < ti; i++)
+		if (!strcmp(p->pol.tenants[i].name, name))
+			return tg_fail(p, EINVAL,
+				       "duplicate tenant name \"%s\", also at tenants[%zu].name",
+				       name, i);
+	strcpy(t->name, name);
+	tg_path_pop(p, old);
+
+	ret = tg_member_int(p, obj, "id", true, 1, TENGUARD_TENANT_ID_MAX, &id,
+			    NULL);
+	if (ret)
+		return ret;
+	old = tg_path_key(p, "id");
+	for (i = 0; i < ti; i++)
+		if (p->pol.tenants[i].id == id)
+			return tg_fail(p, EINVAL,
+				       "duplicate tenant id %lld, also at tenants[%zu].id",
+				       (long long)id, i);
+	t->id = id;
+	tg_path_pop(p, old);
+
+	ret = tg_member(p, obj, "segments", JSON_ARRAY, false, &arr);
+	if (ret)
+		return ret;
+	if (arr) {
+		old = tg_path_key(p, "segments");
+		ret = tg_parse_segments(p, ti, arr);
+		if (ret)
+			return ret;
+		tg_path_pop(p, old);
+	}
+
+	ret = tg_member(p, obj, "ports", JSON_ARRAY, false, &arr);
+	if (ret || !arr)
+		return ret;
+	old = tg_path_key(p, "ports");
+	for (i = 0; i < json_array_size(arr); i++) {
+		size_t pold = tg_path_idx(p, i);
+
+		ret = tg_parse_vm_port(p, json_array_get(arr, i), t->id);
+		if (ret)
+			return ret;
+		tg_path_pop(p, pold);
+	}
+	tg_path_pop(p, old);
+	return 0;
+}
+
+static int tg_parse_uplink(struct tg_parse *p, json_t *obj)
+{
+	static const char *const fields[] = {
+		"name", "segment", "optional", NULL
+	};
+	const struct tg_tenant_cfg *t;
+	struct tg_port_cfg *port;
+	size_t old, ti, si;
+	char seg_str[32];
+	uint32_t seg;
+	json_t *v;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_port_add(p, &port);
+	if (ret)
+		return ret;
+	port->kind = TENGUARD_PORT_UPLINK;
+	ret = tg_parse_port_common(p, obj, port);
+	if (ret)
+		return ret;
+
+	/* without a segment the uplink is a trunk: tenant 0, segment 0 */
+	v = json_object_get(obj, "segment");
+	if (!v)
+		return 0;
+	old = tg_path_key(p, "segment");
+	ret = tg_parse_segment(p, v, &seg);
+	if (ret)
+		return ret;
+	t = tg_seg_owner(p, p->pol.n_tenants, seg, &ti, &si);
+	if (!t) {
+		tg_seg_str(seg, seg_str, sizeof(seg_str));
+		return tg_fail(p, EINVAL,
+			       "unknown segment %s: no tenant declares it", seg_str);
+	}
+	port->tenant = t->id;
+	port->segment = seg;
+	tg_path_pop(p, old);
+	return 0;
+}
+
+/* a port whose name is a typo would stay unguarded: refuse it */
+static int tg_check_interfaces(struct tg_parse *p)
+{
+	const struct tg_port_cfg *port;
+	size_t i;
+
+	for (i = 0; i < p->pol.n_ports; i++) {
+		port = &p->pol.ports[i];
+		if (port->optional || if_nametoindex(port->name))
+			continue;
+		tg_path_pop(p, 0);
+		tg_path_key(p, p->port_paths[i]);
+		tg_path_key(p, "name");
+		if (errno != ENODEV && errno != ENXIO)
+			return tg_fail(p, errno ? errno : EIO,
+				       "cannot look up interface \"%s\": %s",
+				       port->name, strerror(errno));
+		return tg_fail(p, ENODEV,
+			       "no such interface \"%s\" (mark the port \"optional\": true if it is created later)",
+			       port->name);
+	}
+	return 0;
+}
+
+static int tg_parse_root(struct tg_parse *p, json_t *root)
+{
+	static const char *const fields[] = { "tenants", "uplinks", NULL };
+	json_t *arr;
+	size_t i, old;
+	int ret;
+
+	if (!json_is_object(root))
+		return tg_fail(p, EINVAL, "expected an object at the top, got %s",
+			       tg_json_type_name(root));
+	ret = tg_check_fields(p, root, fields);
+	if (!ret)
+		ret = tg_member(p, root, "tenants", JSON_ARRAY, true, &arr);
+	if (ret)
+		return ret;
+	if (json_array_size(arr)) {
+		p->pol.tenants = calloc(json_array_size(arr),
+					sizeof(*p->pol.tenants));
+		if (!p->pol.tenants)
+			return tg_fail(p, ENOMEM, "out of memory");
+		p->pol.n_tenants = json_array_size(arr);
+	}
+	old = tg_path_key(p, "tenants");
+	for (i = 0; i < json_array_size(arr); i++) {
+		size_t told = tg_path_idx(p, i);
+
+		ret = tg_parse_tenant(p, json_array_get(arr, i), i);
+		if (ret)
+			return ret;
+		tg_path_pop(p, told);
+	}
+	tg_path_pop(p, old);
+
+	ret = tg_member(p, root, "uplinks", JSON_ARRAY, false, &arr);
+	if (ret)
+		return ret;
+	old = tg_path_key(p, "uplinks");
+	for (i = 0; i < json_array_size(arr); i++) {
+		size_t uold = tg_path_idx(p, i);
+
+		ret = tg_parse_uplink(p, json_array_get(arr, i));
+		if (ret)
+			return ret;
+		tg_path_pop(p, uold);
+	}
+	tg_path_pop(p, old);
+
+	return tg_check_interfaces(p);
+}
+
+int tg_policy_load(const char *path, struct tg_policy *pol,
+		   char *err, size_t errlen)
+{
+	struct tg_parse p = { .file = path, .err = err, .errlen = errlen };
+	json_error_t jerr;
+	struct stat st;
+	json_t *root;
+	int ret;
+
+	memset(pol, 0, sizeof(*pol));
+	if (err && errlen)
+		err[0] = '\0';
+
+	errno = 0;
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		switch (json_error_code(&jerr)) {
+		case json_error_cannot_open_file:
+			/* jansson leaves fopen()'s errno alone */
+			ret = errno ? errno : ENOENT;
+			break;
+		case json_error_out_of_memory:
+			ret = ENOMEM;
+			break;
+		default:
+			/* fopen() takes a directory; reading it looks like EOF */
+			if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+				ret = EISDIR;
+				break;
+			}
+			if (err && errlen)
+				snprintf(err, errlen, "%s:%d:%d: %s", path,
+					 jerr.line, jerr.column, jerr.text);
+			return -EINVAL;
+		}
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(ret));
+		return -ret;
+	}
+
+	ret = tg_parse_root(&p, root);
+	json_decref(root);
+	free(p.port_paths);
+	if (ret) {
+		tg_policy_free(&p.pol);
+		return ret;
+	}
+	*pol = p.pol;
+	return 0;
+}
+
+void tg_policy_free(struct tg_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_tenants; i++)
+		free(pol->tenants[i].segments);
+	for (i = 0; i < pol->n_ports; i++) {
+		free(pol->ports[i].macs);
+		free(pol->ports[i].addrs);
+		free(pol->ports[i].ethertypes);
+	}
+	free(pol->tenants);
+	free(pol->ports);
+	memset(pol, 0, sizeof(*pol));
+}
+
+const struct tg_tenant_cfg *tg_policy_tenant(const struct tg_policy *pol,
+					     uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_tenants; i++)
+		if (pol->tenants[i].id == id)
+			return &pol->tenants[i];
+	return NULL;
+}
+
+const struct tg_port_cfg *tg_policy_port(const struct tg_policy *pol,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_ports; i++)
+		if (!strcmp(pol->ports[i].name, name))
+			return &pol->ports[i];
+	return NULL;
+}
+
+void tg_mac_to_link_local(const uint8_t mac[6], uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	addr[0] = 0xfe;
+	addr[1] = 0x80;
+	/* modified EUI-64: the universal/local bit is inverted */
+	addr[8] = mac[0] ^ 0x02;
+	addr[9] = mac[1];
+	addr[10] = mac[2];
+	addr[11] = 0xff;
+	addr[12] = 0xfe;
+	addr[13] = mac[3];
+	addr[14] = mac[4];
+	addr[15] = mac[5];
+}
