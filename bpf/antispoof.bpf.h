@@ -40,31 +40,45 @@ static __always_inline int tg_mac_bound(__u32 ifindex, const __u8 *mac)
 	return bpf_map_lookup_elem(&tg_macs, &key) != NULL;
 }
 
-static __always_inline int tg_addr6_bound(__u32 ifindex, const void *addr)
+/* one of the port's exact addresses, else inside one of its prefixes */
+static __always_inline int tg_addr_bound(const struct tenguard_port *port,
+					 __u32 ifindex, __u8 family,
+					 const void *addr, __u32 len)
 {
-	struct tenguard_addr_key key = {
-		.prefixlen = TENGUARD_ADDR_KEY_PREFIX + 128,
+	struct tenguard_addr_key key = { .ifindex = ifindex, .family = family };
+	struct tenguard_prefix_key pkey = {
+		.prefixlen = TENGUARD_PREFIX_KEY_BITS + len * 8,
 		.ifindex = ifindex,
-		.family = 6,
+		.family = family,
 	};
 
-	__builtin_memcpy(key.addr, addr, 16);
-	return bpf_map_lookup_elem(&tg_addrs, &key) != NULL;
+	if (len == 4)
+		__builtin_memcpy(key.addr, addr, 4);
+	else
+		__builtin_memcpy(key.addr, addr, 16);
+	if (bpf_map_lookup_elem(&tg_addrs, &key))
+		return 1;
+	if (!port->prefixes)
+		return 0;
+	__builtin_memcpy(pkey.addr, key.addr, 16);
+	return bpf_map_lookup_elem(&tg_prefixes, &pkey) != NULL;
 }
 
-static __always_inline int tg_addr4_bound(__u32 ifindex, __be32 addr)
+static __always_inline int tg_addr4_bound(const struct tenguard_port *port,
+					  __u32 ifindex, __be32 addr)
 {
-	struct tenguard_addr_key key = {
-		.prefixlen = TENGUARD_ADDR_KEY_PREFIX + 32,
-		.ifindex = ifindex,
-		.family = 4,
-	};
-
-	__builtin_memcpy(key.addr, &addr, 4);
-	return bpf_map_lookup_elem(&tg_addrs, &key) != NULL;
+	return tg_addr_bound(port, ifindex, 4, &addr, 4);
 }
 
-static __always_inline int tg_check_arp(struct __sk_buff *skb, __u32 ifindex)
+static __always_inline int tg_addr6_bound(const struct tenguard_port *port,
+					  __u32 ifindex, const void *addr)
+{
+	return tg_addr_bound(port, ifindex, 6, addr, 16);
+}
+
+static __always_inline int tg_check_arp(struct __sk_buff *skb,
+					const struct tenguard_port *port,
+					__u32 ifindex)
 {
 	struct tg_arp arp;
 
@@ -80,7 +94,7 @@ static __always_inline int tg_check_arp(struct __sk_buff *skb, __u32 ifindex)
 		return arp.op == bpf_htons(1) ? TG_PASS : TENGUARD_DROP_ARP;
 	if (arp.op != bpf_htons(1) && arp.op != bpf_htons(2))
 		return TENGUARD_DROP_ARP;
-	return tg_addr4_bound(ifindex, arp.spa) ? TG_PASS : TENGUARD_DROP_ARP;
+	return tg_addr4_bound(port, ifindex, arp.spa) ? TG_PASS : TENGUARD_DROP_ARP;
 }
 
 static __always_inline int tg_check_udp(struct __sk_buff *skb, __u32 off,
@@ -109,8 +123,9 @@ static __always_inline int tg_check_l4_present(__u32 off, __u32 end,
 	return off + need > end ? TENGUARD_DROP_MALFORMED : TG_PASS;
 }
 
-static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
-					 __u32 flags)
+static __always_inline int tg_check_ipv4(struct __sk_buff *skb,
+					 const struct tenguard_port *port,
+					 __u32 ifindex, __u32 flags)
 {
 	struct iphdr ip;
 	__u8 icmp_type;
@@ -133,7 +148,7 @@ static __always_inline int tg_check_ipv4(struct __sk_buff *skb, __u32 ifindex,
 		    tg_load(skb, off, &udp, sizeof(udp)) ||
 		    udp.source != bpf_htons(68) || udp.dest != bpf_htons(67))
 			return TENGUARD_DROP_SRC_IP;
-	} else if (!tg_addr4_bound(ifindex, ip.saddr)) {
+	} else if (!tg_addr4_bound(port, ifindex, ip.saddr)) {
 		return TENGUARD_DROP_SRC_IP;
 	}
 
@@ -197,8 +212,9 @@ static __always_inline int tg_check_nd_opts(struct __sk_buff *skb,
 	return off >= end ? TG_PASS : TENGUARD_DROP_ND;
 }
 
-static __always_inline int tg_check_icmp6(struct __sk_buff *skb, __u32 ifindex,
-					  __u32 flags, __u32 off, __u32 end,
+static __always_inline int tg_check_icmp6(struct __sk_buff *skb,
+					  const struct tenguard_port *port,
+					  __u32 ifindex, __u32 off, __u32 end,
 					  int fragment, int unspec)
 {
 	struct icmp6hdr icmp;
@@ -211,10 +227,10 @@ static __always_inline int tg_check_icmp6(struct __sk_buff *skb, __u32 ifindex,
 
 	switch (icmp.icmp6_type) {
 	case TG_ND_RA:
-		return flags & TENGUARD_PORT_F_ROUTER ? TG_PASS :
+		return port->flags & TENGUARD_PORT_F_ROUTER ? TG_PASS :
 			TENGUARD_DROP_RA;
 	case TG_ND_REDIRECT:
-		return flags & TENGUARD_PORT_F_ROUTER ? TG_PASS :
+		return port->flags & TENGUARD_PORT_F_ROUTER ? TG_PASS :
 			TENGUARD_DROP_REDIRECT;
 	case TG_ND_NS:
 	case TG_ND_NA:
@@ -225,7 +241,7 @@ static __always_inline int tg_check_icmp6(struct __sk_buff *skb, __u32 ifindex,
 		    tg_load(skb, off + sizeof(icmp), target, sizeof(target)))
 			return TENGUARD_DROP_MALFORMED;
 		if (icmp.icmp6_type == TG_ND_NA &&
-		    (unspec || !tg_addr6_bound(ifindex, target)))
+		    (unspec || !tg_addr6_bound(port, ifindex, target)))
 			return TENGUARD_DROP_ND;
 		ret = tg_check_nd_opts(skb, ifindex, off + 24, end, &has_slla);
 		if (ret != TG_PASS)
@@ -242,8 +258,9 @@ static __always_inline int tg_check_icmp6(struct __sk_buff *skb, __u32 ifindex,
 	return unspec ? TENGUARD_DROP_SRC_IP : TG_PASS;
 }
 
-static __always_inline int tg_check_ipv6(struct __sk_buff *skb, __u32 ifindex,
-					 __u32 flags)
+static __always_inline int tg_check_ipv6(struct __sk_buff *skb,
+					 const struct tenguard_port *port,
+					 __u32 ifindex, __u32 flags)
 {
 	struct ipv6hdr ip6;
 	/* first 4 bytes of any extension header; bytes 2-3 are the routing
@@ -267,7 +284,7 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb, __u32 ifindex,
 
 	unspec = !(ip6.saddr.in6_u.u6_addr32[0] | ip6.saddr.in6_u.u6_addr32[1] |
 		   ip6.saddr.in6_u.u6_addr32[2] | ip6.saddr.in6_u.u6_addr32[3]);
-	if (!unspec && !tg_addr6_bound(ifindex, &ip6.saddr))
+	if (!unspec && !tg_addr6_bound(port, ifindex, &ip6.saddr))
 		return TENGUARD_DROP_SRC_IP;
 
 	/* the upper-layer header, wherever the extension headers put it */
@@ -323,7 +340,7 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb, __u32 ifindex,
 
 	switch (nexthdr) {
 	case IPPROTO_ICMPV6:
-		return tg_check_icmp6(skb, ifindex, flags, off, end, fragment,
+		return tg_check_icmp6(skb, port, ifindex, off, end, fragment,
 				      unspec);
 	case IPPROTO_UDP:
 		if (unspec)
@@ -352,11 +369,11 @@ static __always_inline int tg_check_from_vm(struct __sk_buff *skb,
 
 	switch (eth.h_proto) {
 	case bpf_htons(ETH_P_IP):
-		return tg_check_ipv4(skb, ifindex, port->flags);
+		return tg_check_ipv4(skb, port, ifindex, port->flags);
 	case bpf_htons(ETH_P_IPV6):
-		return tg_check_ipv6(skb, ifindex, port->flags);
+		return tg_check_ipv6(skb, port, ifindex, port->flags);
 	case bpf_htons(ETH_P_ARP):
-		return tg_check_arp(skb, ifindex);
+		return tg_check_arp(skb, port, ifindex);
 	}
 	if (tg_is_vlan_proto(eth.h_proto))
 		return TENGUARD_DROP_VLAN;

@@ -27,13 +27,21 @@ struct {
 } tg_macs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct tenguard_addr_key);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tenguard_prefix_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_prefixes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -59,11 +67,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_tenants SEC(".maps");
 
-/* not preallocated: per-CPU values times every possible CPU add up */
+/*
+ * Preallocated: max ports x possible CPUs x the value. Allocating per-CPU
+ * values on update fails now and then with ENOMEM under a burst of updates.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 4096);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct tenguard_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

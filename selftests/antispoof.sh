@@ -15,7 +15,8 @@ if ! daemon_start "$TMP/policy.json"; then
 	ktap_finish
 fi
 # only b1 may move the counters of its port: b2 stays quiet, r1 and b3 off
-on b2 ip link set eth0 arp off
+on b2 ip addr flush dev eth0
+on b2 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 on r1 ip link set eth0 down
 on b3 ip link set eth0 down
 BUILD=$BUILD "$PY" "$(dirname "$0")/frames.py" "$TG_ID-b1" "$TG_ID-b2" tgb1

@@ -12,6 +12,7 @@ Prints KTAP.
 """
 import ctypes
 import json
+import logging
 import os
 import select
 import socket
@@ -19,6 +20,8 @@ import subprocess
 import sys
 import time
 
+# bare ICMPv6 bytes for fragments have no IPv6 header to sum over: quiet
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import (ARP, BOOTP, DHCP, GRE, ICMP, IP, UDP, TCP, VXLAN,
                        Dot1AD, Dot1Q, Dot3, Ether, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,

@@ -10,12 +10,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 tg_require_root
 
-ping4() { on "$1" ping -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
-ping6() { on "$1" ping -6 -q -c "${3:-2}" -i 0.2 -W 1 -w 3 "$2"; }
+ping4() { on "$1" ping -q -c "${3:-2}" -i 0.05 -W 1 -w 3 "$2"; }
+ping6() { on "$1" ping -6 -q -c "${3:-2}" -i 0.05 -W 1 -w 3 "$2"; }
+ifindex() { on "$1" ip -j link show "$2" | jq -e '.[0].ifindex'; }
 attached() { on hv tc filter show dev "$1" "$2" | grep -q "$3"; }
 echos() { on "$1" nstat -az "$2" | awk -v k="$2" '$1 == k { print $2 }'; }
 
-ktap_plan 22
+ktap_plan 23
 topo_up
 topo_policy "$TMP/policy.json"
 
@@ -47,7 +48,7 @@ check "same tenant traffic counted" \
 
 # promiscuous b3 on a flooding bridge: frames between b1 and b2 reach tgb3
 # and must stop there
-on b3 tcpdump -i eth0 -n -U -w "$TMP/b3.pcap" \
+on_bg b3 tcpdump -i eth0 -n -U -w "$TMP/b3.pcap" \
 	"ether host $MAC_B1 and ether host $MAC_B2 and not multicast" \
 	2> "$TMP/tcpdump.log" &
 tcpdump_pid=$!
@@ -57,7 +58,7 @@ before=$(counter tgb3 .drop.dst_mac)
 ping4 b1 198.18.1.2 20 > /dev/null
 ping6 b1 fd00:1::2 20 > /dev/null
 sleep 0.5
-kill -INT $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
+kill -TERM $tcpdump_pid; wait $tcpdump_pid 2>/dev/null
 captured=$(tcpdump -n -r "$TMP/b3.pcap" 2>/dev/null | wc -l)
 check "promiscuous guest captures no unicast of its neighbours ($captured)" \
 	test "$captured" -eq 0
@@ -86,7 +87,7 @@ check "same tenant flow never interrupted" \
 	grep -q " 0% packet loss" "$TMP/flow.out"
 
 # the port's device disappears and comes back with a new ifindex
-old=$(on hv cat /sys/class/net/tgb2/ifindex)
+old=$(ifindex hv tgb2)
 on hv ip link del tgb2
 ip link add tgb2 netns "$TG_ID-hv" type veth peer name eth0 netns "$TG_ID-b2"
 on b2 ip link set eth0 address $MAC_B2
@@ -94,9 +95,10 @@ on b2 ip addr add 198.18.1.2/24 dev eth0
 on b2 ip addr add fd00:1::2/64 dev eth0 nodad
 on b2 ip link set eth0 up
 on hv ip link set tgb2 master br0 up
-new=$(on hv cat /sys/class/net/tgb2/ifindex)
+new=$(ifindex hv tgb2)
 check "re-created port re-attached (ifindex $old -> $new)" \
-	eval "wait_log 'tgb2: attached to ifindex $new' &&
+	eval "test -n '$new' -a '$new' != '$old' &&
+	      wait_log 'tgb2: attached to ifindex $new\$' &&
 	      attached tgb2 ingress tg_from_vm"
 check "re-created port passes its tenant's traffic" ping4 b1 198.18.1.2
 

@@ -87,6 +87,10 @@ ktap_finish()
 {
 	local pass=$((_ktap_n - _ktap_fail - _ktap_skip))
 
+	if [ "$_ktap_fail" -gt 0 ] && [ -s "$TMP/tenguardd.log" ]; then
+		echo "# daemon log:"
+		sed 's/^/#   /' "$TMP/tenguardd.log"
+	fi
 	echo "# Totals: pass:$pass fail:$_ktap_fail xfail:0 xpass:0 skip:$_ktap_skip error:0"
 	[ "$_ktap_fail" -eq 0 ] || exit $KSFT_FAIL
 	exit $KSFT_PASS
@@ -133,6 +137,16 @@ on()
 	nsenter --net="/run/netns/$TG_ID-$ns" -- "$@"
 }
 
+# on_bg NS CMD... &: the same for a background command whose PID ($!) the
+# caller signals: exec, so $! is the command and not a subshell
+on_bg()
+{
+	local ns=$1
+
+	shift
+	exec nsenter --net="/run/netns/$TG_ID-$ns" -- "$@"
+}
+
 ns_add()
 {
 	ip netns add "$TG_ID-$1"
@@ -160,10 +174,19 @@ vm_add()
 }
 
 # hv_add: the hypervisor namespace with a bridge that floods every frame
-# (no learning), so every port sees every frame unless tenguard stops it
+# (no learning), so every port sees every frame unless tenguard stops it.
+# The bridge carries tenant frames as they are: no br_netfilter (which
+# trims IP frames to their length), and the hypervisor's own stack speaks
+# no IPv6 on the ports, so only the VMs' frames move the counters.
 hv_add()
 {
 	ns_add hv
+	on hv sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	for nf in iptables ip6tables arptables; do
+		[ -e /proc/sys/net/bridge/bridge-nf-call-$nf ] &&
+			on hv sysctl -qw net.bridge.bridge-nf-call-$nf=0
+	done
 	on hv ip link add br0 type bridge ageing_time 0 stp_state 0 \
 		mcast_snooping 0
 	on hv ip link set br0 up
@@ -173,13 +196,15 @@ hv_add()
 # until it says it is ready
 daemon_start()
 {
-	local policy=$1 i
+	local policy=$1 i n
 
 	shift
-	on hv "$TENGUARDD" --policy "$policy" "$@" >> "$TMP/tenguardd.log" 2>&1 &
+	touch "$TMP/tenguardd.log"
+	n=$(grep -c "ready:" "$TMP/tenguardd.log")
+	on_bg hv "$TENGUARDD" --policy "$policy" "$@" >> "$TMP/tenguardd.log" 2>&1 &
 	TG_DAEMON_PID=$!
 	for i in $(seq 100); do
-		grep -q "ready:" "$TMP/tenguardd.log" 2>/dev/null && return 0
+		[ "$(grep -c "ready:" "$TMP/tenguardd.log")" -gt "$n" ] && return 0
 		kill -0 "$TG_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -26,6 +26,19 @@ refused()
 	grep -qF -- "$2" <<< "$out" && grep -qF -- "$1" <<< "$out"
 }
 
+# refused_reload EXPECT: the daemon logs a refused reload naming the field
+refused_reload()
+{
+	local i
+
+	for i in $(seq 50); do
+		grep "reload refused" "$TMP/tenguardd.log" | grep -qF -- "$1" &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 topo_up
 topo_policy "$TMP/good.json"
 BAD_NAMES=() BAD_EXPECT=()
@@ -39,9 +52,9 @@ bad unknown-port 'tenants[0].ports[2].name: no such interface "tgnope"' \
 	'.tenants[0].ports[2].name = "tgnope"'
 bad wrong-type 'tenants[0].id' '.tenants[0].id = "100"'
 printf '{ "tenants": [ { "name": "blue", }\n' > "$TMP/syntax.json"
-BAD_NAMES+=(syntax) BAD_EXPECT+=("syntax.json:1:")
+BAD_NAMES+=(syntax) BAD_EXPECT+=(".json:1:")
 
-ktap_plan $((2 * ${#BAD_NAMES[@]} + 6))
+ktap_plan $((2 * ${#BAD_NAMES[@]} + 7))
 
 check "the good policy passes --check" \
 	on hv "$TENGUARDD" --check --policy "$TMP/good.json"
@@ -62,7 +75,7 @@ for i in "${!BAD_NAMES[@]}"; do
 	cp "$TMP/$name.json" "$TMP/policy.json"
 	kill -HUP "$TG_DAEMON_PID"
 	check "SIGHUP with $name refused, naming the field" \
-		eval "wait_log 'reload refused.*$(sed 's/[][.*]/\\&/g' <<< "${BAD_EXPECT[$i]}")'"
+		refused_reload "${BAD_EXPECT[$i]}"
 done
 ctl -j port list > "$TMP/ports.after"
 ctl -j tenant list >> "$TMP/ports.after"

@@ -19,12 +19,26 @@
 #define TG_TC_HANDLE	0x7e6
 #define TG_TC_PRIO	1
 
+static bool is_host(const struct tg_prefix *p)
+{
+	return p->prefixlen == (p->family == AF_INET ? 32 : 128);
+}
+
 static void addr_key(struct tenguard_addr_key *key, uint32_t ifindex,
 		     const struct tg_prefix *p)
 {
 	memset(key, 0, sizeof(*key));
 	key->ifindex = ifindex;
-	key->prefixlen = TENGUARD_ADDR_KEY_PREFIX + p->prefixlen;
+	key->family = p->family == AF_INET ? 4 : 6;
+	memcpy(key->addr, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+static void prefix_key(struct tenguard_prefix_key *key, uint32_t ifindex,
+		       const struct tg_prefix *p)
+{
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = TENGUARD_PREFIX_KEY_BITS + p->prefixlen;
+	key->ifindex = ifindex;
 	key->family = p->family == AF_INET ? 4 : 6;
 	memcpy(key->addr, p->addr, p->family == AF_INET ? 4 : 16);
 }
@@ -48,6 +62,7 @@ static int set_limits(struct isolation_bpf *skel, const struct tg_limits *lim)
 		{ skel->maps.tg_stats, lim->ports },
 		{ skel->maps.tg_macs, lim->macs },
 		{ skel->maps.tg_addrs, lim->addrs },
+		{ skel->maps.tg_prefixes, lim->prefixes },
 		{ skel->maps.tg_ethertypes, lim->ethertypes },
 		{ skel->maps.tg_segments, lim->segments },
 		{ skel->maps.tg_tenants, lim->tenants },
@@ -176,6 +191,8 @@ static bool want_addr(const void *key, const void *ctx)
 	size_t i;
 
 	for (i = 0; cfg && i < cfg->n_addrs; i++) {
+		if (!is_host(&cfg->addrs[i]))
+			continue;
 		addr_key(&mine, k->ifindex, &cfg->addrs[i]);
 		if (!memcmp(&mine, k, sizeof(mine)))
 			return true;
@@ -183,6 +200,24 @@ static bool want_addr(const void *key, const void *ctx)
 	for (i = 0; cfg && cfg->kind == TENGUARD_PORT_VM &&
 		    i < cfg->n_macs; i++) {
 		link_local_key(&mine, k->ifindex, cfg->macs[i]);
+		if (!memcmp(&mine, k, sizeof(mine)))
+			return true;
+	}
+	return false;
+}
+
+static bool want_prefix(const void *key, const void *ctx)
+{
+	const struct want *w = ctx;
+	const struct tenguard_prefix_key *k = key;
+	const struct tg_port_cfg *cfg = want_port(w, k->ifindex);
+	struct tenguard_prefix_key mine;
+	size_t i;
+
+	for (i = 0; cfg && i < cfg->n_addrs; i++) {
+		if (is_host(&cfg->addrs[i]))
+			continue;
+		prefix_key(&mine, k->ifindex, &cfg->addrs[i]);
 		if (!memcmp(&mine, k, sizeof(mine)))
 			return true;
 	}
@@ -271,8 +306,15 @@ out:
 static int update(struct bpf_map *map, const void *key, const void *val,
 		  uint64_t flags)
 {
-	int err = bpf_map_update_elem(bpf_map__fd(map), key, val, flags);
+	int tries, err;
 
+	/* maps allocating on update (the LPM trie) can fail for a moment */
+	for (tries = 0; tries < 10; tries++) {
+		err = bpf_map_update_elem(bpf_map__fd(map), key, val, flags);
+		if (!err || errno != ENOMEM)
+			break;
+		usleep(1000);
+	}
 	if (err && errno == EEXIST && flags == BPF_NOEXIST)
 		return 0;
 	return err ? -errno : 0;
@@ -292,6 +334,7 @@ static int program_port(struct tg_dp *dp, const struct tg_dp_port *p,
 	};
 	struct tenguard_ethertype_key ek = { .ifindex = p->ifindex };
 	struct tenguard_mac_key mk = { .ifindex = p->ifindex };
+	struct tenguard_prefix_key pk;
 	struct tenguard_addr_key ak;
 	size_t ssz = bpf_map__value_size(s->maps.tg_stats);
 	int ncpu = libbpf_num_possible_cpus();
@@ -317,8 +360,14 @@ static int program_port(struct tg_dp *dp, const struct tg_dp_port *p,
 		}
 	}
 	for (i = 0; !err && i < cfg->n_addrs; i++) {
-		addr_key(&ak, p->ifindex, &cfg->addrs[i]);
-		err = update(s->maps.tg_addrs, &ak, &one, BPF_ANY);
+		if (is_host(&cfg->addrs[i])) {
+			addr_key(&ak, p->ifindex, &cfg->addrs[i]);
+			err = update(s->maps.tg_addrs, &ak, &one, BPF_ANY);
+		} else {
+			prefix_key(&pk, p->ifindex, &cfg->addrs[i]);
+			err = update(s->maps.tg_prefixes, &pk, &one, BPF_ANY);
+			val.prefixes++;
+		}
 	}
 	for (i = 0; !err && i < cfg->n_ethertypes; i++) {
 		ek.proto = htons(cfg->ethertypes[i]);
@@ -360,6 +409,8 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 		err = sweep(s->maps.tg_macs, want_mac, &w);
 	if (!err)
 		err = sweep(s->maps.tg_addrs, want_addr, &w);
+	if (!err)
+		err = sweep(s->maps.tg_prefixes, want_prefix, &w);
 	if (!err)
 		err = sweep(s->maps.tg_ethertypes, want_ethertype, &w);
 	if (!err)
@@ -409,6 +460,9 @@ int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex)
 						    ifindex) };
 	struct other_port addr = { ifindex, offsetof(struct tenguard_addr_key,
 						     ifindex) };
+	struct other_port prefix = { ifindex,
+				     offsetof(struct tenguard_prefix_key,
+					      ifindex) };
 	struct other_port et = { ifindex,
 				 offsetof(struct tenguard_ethertype_key,
 					  ifindex) };
@@ -421,6 +475,8 @@ int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex)
 	err = sweep(s->maps.tg_macs, keep_other_port, &mac);
 	if (!err)
 		err = sweep(s->maps.tg_addrs, keep_other_port, &addr);
+	if (!err)
+		err = sweep(s->maps.tg_prefixes, keep_other_port, &prefix);
 	if (!err)
 		err = sweep(s->maps.tg_ethertypes, keep_other_port, &et);
 	if (!err && bpf_map_delete_elem(bpf_map__fd(s->maps.tg_stats),

@@ -15,6 +15,7 @@ struct tg_limits {
 	uint32_t ports;
 	uint32_t macs;
 	uint32_t addrs;
+	uint32_t prefixes;
 	uint32_t ethertypes;
 	uint32_t segments;
 	uint32_t tenants;
@@ -22,7 +23,7 @@ struct tg_limits {
 
 #define TG_LIMITS_DEFAULT {						\
 	.ports = 4096, .macs = 16384, .addrs = 65536,			\
-	.ethertypes = 4096, .segments = 8192, .tenants = 4096 }
+	.prefixes = 16384, .ethertypes = 4096, .segments = 8192, .tenants = 4096 }
 
 struct tg_dp {
 	struct isolation_bpf *skel;

@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <bpf/libbpf.h>
 
 #include "isolation.h"
@@ -63,30 +64,46 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 static int check_capacity(const struct tg_policy *pol,
 			  const struct tg_limits *lim)
 {
-	size_t macs = 0, addrs = 0, ets = 0, segs = 0, i;
+	size_t hosts = 0, prefixes = 0, macs = 0, ets = 0, segs = 0, i, j;
+	const struct tg_port_cfg *p;
 
 	for (i = 0; i < pol->n_ports; i++) {
-		macs += pol->ports[i].n_macs;
-		addrs += pol->ports[i].n_addrs + pol->ports[i].n_macs;
-		ets += pol->ports[i].n_ethertypes;
+		p = &pol->ports[i];
+		macs += p->n_macs;
+		hosts += p->n_macs;	/* a link-local address each */
+		ets += p->n_ethertypes;
+		for (j = 0; j < p->n_addrs; j++) {
+			if (p->addrs[j].prefixlen ==
+			    (p->addrs[j].family == AF_INET ? 32 : 128))
+				hosts++;
+			else
+				prefixes++;
+		}
 	}
 	for (i = 0; i < pol->n_tenants; i++)
 		segs += pol->tenants[i].n_segments;
-#define TG_CAP(n, max, what, opt)					\
-	do {								\
-		if ((n) > (max)) {					\
-			logmsg("%s: policy has %zu %s, the datapath holds %u (%s)", \
-			       "capacity", (size_t)(n), what, max, opt); \
-			return -ENOSPC;					\
-		}							\
-	} while (0)
-	TG_CAP(pol->n_ports, lim->ports, "ports", "--max-ports");
-	TG_CAP(pol->n_tenants, lim->tenants, "tenants", "--max-ports");
-	TG_CAP(macs, lim->macs, "MAC bindings", "--max-macs");
-	TG_CAP(addrs, lim->addrs, "address bindings", "--max-addrs");
-	TG_CAP(ets, lim->ethertypes, "ethertype bindings", "--max-ports");
-	TG_CAP(segs, lim->segments, "segments", "--max-ports");
-#undef TG_CAP
+
+	const struct {
+		size_t n;
+		uint32_t max;
+		const char *what, *opt;
+	} cap[] = {
+		{ pol->n_ports, lim->ports, "ports", "--max-ports" },
+		{ pol->n_tenants, lim->tenants, "tenants", "--max-ports" },
+		{ segs, lim->segments, "segments", "--max-ports" },
+		{ ets, lim->ethertypes, "ethertype bindings", "--max-ports" },
+		{ macs, lim->macs, "MAC bindings", "--max-macs" },
+		{ hosts, lim->addrs, "address bindings", "--max-addrs" },
+		{ prefixes, lim->prefixes, "prefix bindings", "--max-addrs" },
+	};
+
+	for (i = 0; i < sizeof(cap) / sizeof(cap[0]); i++) {
+		if (cap[i].n <= cap[i].max)
+			continue;
+		logmsg("policy has %zu %s, the datapath holds %u (see %s)",
+		       cap[i].n, cap[i].what, cap[i].max, cap[i].opt);
+		return -ENOSPC;
+	}
 	return 0;
 }
 
@@ -216,6 +233,15 @@ static void on_link(uint32_t ifindex, const char *ifname, void *ctx)
 	}
 }
 
+static void signals_block(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[2];
@@ -223,11 +249,7 @@ static int run(struct daemon *d)
 	sigset_t mask;
 	int sfd, err;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signals_block(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
 		return -errno;
@@ -303,7 +325,8 @@ static void usage(FILE *f)
 "                        without it enforcement outlives the daemon\n"
 "      --max-ports N     datapath capacity in ports (default 4096)\n"
 "      --max-macs N      in MAC bindings (default 16384)\n"
-"      --max-addrs N     in address bindings (default 65536)\n"
+"      --max-addrs N     in address bindings (default 65536; a quarter\n"
+"                        of it for prefixes shorter than /32, /128)\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 on a clean exit, 1 on a bad policy or setup failure.\n",
@@ -374,6 +397,7 @@ int main(int argc, char **argv)
 		case OPT_MAX_ADDRS:
 			if (parse_u32("--max-addrs", optarg, &d.lim.addrs))
 				return 1;
+			d.lim.prefixes = d.lim.addrs / 4 ? d.lim.addrs / 4 : 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -411,6 +435,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* a signal while the datapath is set up waits for run() */
+	signals_block(&(sigset_t){ 0 });
 	libbpf_set_print(libbpf_log);
 	/* listen before the first scan: no device appears unseen */
 	ret = tg_links_open(&d.links);

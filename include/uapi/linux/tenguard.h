@@ -172,6 +172,7 @@ enum tenguard_port_flag {
 #define TENGUARD_MAP_PORTS		"tg_ports"
 #define TENGUARD_MAP_MACS		"tg_macs"
 #define TENGUARD_MAP_ADDRS		"tg_addrs"
+#define TENGUARD_MAP_PREFIXES		"tg_prefixes"
 #define TENGUARD_MAP_ETHERTYPES		"tg_ethertypes"
 #define TENGUARD_MAP_SEGMENTS		"tg_segments"
 #define TENGUARD_MAP_TENANTS		"tg_tenants"
@@ -193,6 +194,8 @@ struct tenguard_port {
 	__u32 segment;		/* TENGUARD_SEG_*: fixed segment of an uplink */
 	__u64 generation;
 	char name[16];		/* IFNAMSIZ, for operators */
+	__u32 prefixes;		/* entries in tg_prefixes; 0 skips the trie */
+	__u32 pad;
 };
 
 /* tg_macs: value __u32 (unused) */
@@ -203,16 +206,29 @@ struct tenguard_mac_key {
 };
 
 /*
- * tg_addrs: an LPM trie; value __u32 (unused). The prefix covers the ifindex
- * and the family first, so prefixlen = 40 + the address prefix, and no
- * prefix of one family (not even ::/0) matches an address of the other.
+ * A port's addresses: each exact one (/32, /128) in the hash tg_addrs, each
+ * shorter prefix in the LPM trie tg_prefixes. A hash lookup costs the same
+ * however many ports there are; the trie is walked only for ports that have
+ * prefixes. Values __u32, unused.
  */
-#define TENGUARD_ADDR_KEY_PREFIX	40
 struct tenguard_addr_key {
-	__u32 prefixlen;
 	__u32 ifindex;
 	__u8 family;		/* 4 or 6 */
+	__u8 pad[3];
 	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+};
+
+/*
+ * tg_prefixes: the prefix covers ifindex and family first, so prefixlen =
+ * TENGUARD_PREFIX_KEY_BITS + the address prefix, and no prefix of one family
+ * (not even ::/0) matches an address of the other.
+ */
+#define TENGUARD_PREFIX_KEY_BITS	40
+struct tenguard_prefix_key {
+	__u32 prefixlen;
+	__u32 ifindex;
+	__u8 family;
+	__u8 addr[16];
 	__u8 pad[3];
 };
 

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tenguardctl stats: per-port packet and drop counters. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "names.h"
+
+int ctl_stats_open(struct ctl_map *m)
+{
+	return ctl_map_open(m, TENGUARD_MAP_STATS, BPF_MAP_TYPE_PERCPU_HASH,
+			    sizeof(__u32), sizeof(struct tenguard_stats));
+}
+
+int ctl_stats_read(const struct ctl_map *m, __u32 ifindex,
+		   struct tenguard_stats *sum)
+{
+	/* each CPU's value is copied out 8-byte aligned */
+	size_t stride = (sizeof(*sum) + 7) & ~(size_t)7;
+	size_t size = ctl_map_value_size(m), cpu, i;
+	const struct tenguard_stats *s;
+	void *buf;
+	int err;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!size) {
+		fprintf(stderr, CTL_NAME ": cannot count the possible CPUs\n");
+		return -EINVAL;
+	}
+	buf = calloc(1, size);
+	if (!buf)
+		return ctl_nomem();
+	err = ctl_map_lookup(m, &ifindex, buf);
+	/* the daemon creates the entry with the port; none yet is all zero */
+	if (err == -ENOENT)
+		err = 0;
+	for (cpu = 0; !err && cpu < size / stride; cpu++) {
+		s = (const void *)((char *)buf + cpu * stride);
+		sum->rx_packets += s->rx_packets;
+		sum->rx_bytes += s->rx_bytes;
+		sum->tx_packets += s->tx_packets;
+		sum->tx_bytes += s->tx_bytes;
+		for (i = 0; i < __TENGUARD_DROP_MAX; i++)
+			sum->drop[i] += s->drop[i];
+	}
+	free(buf);
+	return err;
+}
+
+void ctl_stats_print(const struct tenguard_stats *s, const char *indent)
+{
+	bool any = false;
+	int i;
+
+	print_fp("%srx:", indent);
+	print_u64(PRINT_ANY, "rx_packets", " %" PRIu64 " packets",
+		  s->rx_packets);
+	print_u64(PRINT_ANY, "rx_bytes", ", %" PRIu64 " bytes\n", s->rx_bytes);
+	print_fp("%stx:", indent);
+	print_u64(PRINT_ANY, "tx_packets", " %" PRIu64 " packets",
+		  s->tx_packets);
+	print_u64(PRINT_ANY, "tx_bytes", ", %" PRIu64 " bytes\n", s->tx_bytes);
+
+	/* JSON has every reason; text only those that counted something */
+	print_fp("%sdrop:", indent);
+	open_json_object("drop");
+	for (i = 0; i < __TENGUARD_DROP_MAX; i++) {
+		if (s->drop[i])
+			print_fp(" %s", tg_drop_names[i]);
+		print_u64(s->drop[i] ? PRINT_ANY : PRINT_JSON, tg_drop_names[i],
+			  " %" PRIu64, s->drop[i]);
+		any |= s->drop[i] != 0;
+	}
+	close_json_object();
+	print_fp(any ? "\n" : " none\n");
+}
+
+struct port_stats {
+	struct ctl_port port;
+	struct tenguard_stats stats;
+};
+
+static int stats_help(void)
+{
+	int i, col = 2;
+
+	printf("Usage: " CTL_NAME " [OPTIONS] stats [NAME]\n"
+	       "\n"
+	       "The counters of every port the instance guards, by name, or of port\n"
+	       "NAME: packets and bytes admitted from the port (rx) and delivered to it\n"
+	       "(tx), and frames dropped, one counter per reason. Text lists the drop\n"
+	       "reasons that counted something; JSON has all of them:\n"
+	       "\n"
+	       "  [{\"name\", \"ifindex\", \"rx_packets\", \"rx_bytes\", \"tx_packets\",\n"
+	       "    \"tx_bytes\", \"drop\": {REASON: COUNT, ...}}]\n"
+	       "\n"
+	       "Drop reasons:\n"
+	       "  ");
+	for (i = 0; i < __TENGUARD_DROP_MAX; i++) {
+		if (i && col + 1 + strlen(tg_drop_names[i]) > 76) {
+			printf("\n  ");
+			col = 2;
+		} else if (i) {
+			putchar(' ');
+			col++;
+		}
+		col += printf("%s", tg_drop_names[i]);
+	}
+	printf("\n");
+	return 0;
+}
+
+int stats_main(int argc, char **argv)
+{
+	struct ctl_port *ports = NULL;
+	struct port_stats *ps = NULL;
+	struct ctl_map stats;
+	size_t n, i;
+	int err;
+
+	if (argc > 1)
+		return ctl_what_is("stats", argv[1]);
+	if (argc && !strcmp(argv[0], "help"))
+		return stats_help();
+
+	if (argc) {
+		ports = malloc(sizeof(*ports));
+		if (!ports)
+			return ctl_nomem();
+		n = 1;
+		err = ctl_port_find(argv[0], ports);
+	} else {
+		err = ctl_ports_read(&ports, &n);
+	}
+	if (err)
+		goto out;
+	err = ctl_stats_open(&stats);
+	if (err)
+		goto out;
+	ps = calloc(n ?: 1, sizeof(*ps));
+	if (!ps)
+		err = ctl_nomem();
+	for (i = 0; !err && i < n; i++) {
+		ps[i].port = ports[i];
+		err = ctl_stats_read(&stats, ports[i].ifindex, &ps[i].stats);
+	}
+	ctl_map_close(&stats);
+	if (err)
+		goto out;
+
+	open_json_array(PRINT_JSON, NULL);
+	for (i = 0; i < n; i++) {
+		if (i)
+			print_nl();
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "port: %s", ps[i].port.name);
+		print_uint(PRINT_ANY, "ifindex", " (ifindex %u)\n",
+			   ps[i].port.ifindex);
+		ctl_stats_print(&ps[i].stats, "  ");
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+out:
+	free(ports);
+	free(ps);
+	return err;
+}
