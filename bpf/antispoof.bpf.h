@@ -37,7 +37,7 @@ static __always_inline int tg_mac_bound(__u32 ifindex, const __u8 *mac)
 	struct tenguard_mac_key key = { .ifindex = ifindex };
 
 	__builtin_memcpy(key.mac, mac, ETH_ALEN);
-	return bpf_map_lookup_elem(&tg_macs, &key) != NULL;
+	return !!bpf_map_lookup_elem(&tg_macs, &key);
 }
 
 /* one of the port's exact addresses, else inside one of its prefixes */
@@ -61,7 +61,7 @@ static __always_inline int tg_addr_bound(const struct tenguard_port *port,
 	if (!port->prefixes)
 		return 0;
 	__builtin_memcpy(pkey.addr, key.addr, 16);
-	return bpf_map_lookup_elem(&tg_prefixes, &pkey) != NULL;
+	return !!bpf_map_lookup_elem(&tg_prefixes, &pkey);
 }
 
 static __always_inline int tg_addr4_bound(const struct tenguard_port *port,
@@ -81,6 +81,7 @@ static __always_inline int tg_check_arp(struct __sk_buff *skb,
 					__u32 ifindex)
 {
 	struct tg_arp arp;
+	__be32 spa;
 
 	if (tg_load(skb, ETH_HLEN, &arp, sizeof(arp)))
 		return TENGUARD_DROP_MALFORMED;
@@ -90,11 +91,12 @@ static __always_inline int tg_check_arp(struct __sk_buff *skb,
 	if (!tg_mac_bound(ifindex, arp.sha))
 		return TENGUARD_DROP_ARP;
 	/* sender 0.0.0.0 is an address probe (RFC 5227); only a request */
-	if (!arp.spa)
+	__builtin_memcpy(&spa, arp.spa, sizeof(spa));
+	if (!spa)
 		return arp.op == bpf_htons(1) ? TG_PASS : TENGUARD_DROP_ARP;
 	if (arp.op != bpf_htons(1) && arp.op != bpf_htons(2))
 		return TENGUARD_DROP_ARP;
-	return tg_addr4_bound(port, ifindex, arp.spa) ? TG_PASS : TENGUARD_DROP_ARP;
+	return tg_addr4_bound(port, ifindex, spa) ? TG_PASS : TENGUARD_DROP_ARP;
 }
 
 static __always_inline int tg_check_udp(struct __sk_buff *skb, __u32 off,

@@ -26,10 +26,10 @@ struct tg_arp {
 	__u8 plen;
 	__be16 op;
 	__u8 sha[ETH_ALEN];
-	__be32 spa;
+	__u8 spa[4];	/* unaligned in the frame: bytes, not __be32 */
 	__u8 tha[ETH_ALEN];
-	__be32 tpa;
-} __attribute__((packed));
+	__u8 tpa[4];
+};
 
 static __always_inline int tg_load(struct __sk_buff *skb, __u32 off,
 				   void *to, __u32 len)

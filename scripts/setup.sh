@@ -43,5 +43,16 @@ if [ ! -f "$ksft/kselftest_harness.h" ]; then
 		"$srcdir/tools/testing/selftests/kselftest.h"
 fi
 
+# checkpatch.pl for `make style`, from the same tarball
+cpdir=$build/checkpatch
+if [ ! -f "$cpdir/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-*.tar.* 2>/dev/null | sort -V | tail -n 1)
+	srcdir=$(basename "$tarball" | sed 's/\.tar\..*//')
+	mkdir -p "$cpdir"
+	tar -xf "$tarball" -C "$cpdir" --strip-components=2 \
+		"$srcdir/scripts/checkpatch.pl" "$srcdir/scripts/spelling.txt" \
+		"$srcdir/scripts/const_structs.checkpatch"
+fi
+
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 echo "setup: done"

@@ -15,6 +15,8 @@
 #include "isolation.skel.h"
 #include "pins.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* our filter on each hook; another tool's filters keep their own handles */
 #define TG_TC_HANDLE	0x7e6
 #define TG_TC_PRIO	1
@@ -70,7 +72,7 @@ static int set_limits(struct isolation_bpf *skel, const struct tg_limits *lim)
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
 		err = bpf_map__set_max_entries(m[i].map, m[i].n);
 		if (err)
 			return err;
@@ -165,8 +167,7 @@ static const struct tg_port_cfg *want_port(const struct want *w,
 
 static bool want_ports_key(const void *key, const void *ctx)
 {
-	const struct want *w = ctx;
-	return want_port(w, *(const uint32_t *)key);
+	return want_port(ctx, *(const uint32_t *)key);
 }
 
 static bool want_mac(const void *key, const void *ctx)
@@ -240,6 +241,7 @@ static bool want_ethertype(const void *key, const void *ctx)
 static bool want_tenant(const void *key, const void *ctx)
 {
 	const struct want *w = ctx;
+
 	return tg_policy_tenant(w->pol, *(const uint32_t *)key);
 }
 

@@ -86,7 +86,7 @@ static void usage(FILE *f)
 /* "help" alone, or "help COMMAND" as "COMMAND help" */
 static int help_main(int argc, char **argv)
 {
-	char *help[] = { "help", NULL };
+	static char *help[] = { "help", NULL };
 	const struct ctl_cmd *c;
 
 	if (argc > 1)

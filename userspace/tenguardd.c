@@ -348,8 +348,13 @@ static int parse_u32(const char *opt, const char *s, uint32_t *v)
 	return 0;
 }
 
-enum { OPT_CHECK = 256, OPT_DETACH, OPT_MAX_PORTS, OPT_MAX_MACS,
-       OPT_MAX_ADDRS };
+enum {
+	OPT_CHECK = 256,
+	OPT_DETACH,
+	OPT_MAX_PORTS,
+	OPT_MAX_MACS,
+	OPT_MAX_ADDRS,
+};
 
 int main(int argc, char **argv)
 {
