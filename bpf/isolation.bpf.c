@@ -53,42 +53,62 @@ static __always_inline __u32 tg_segment_tenant(struct __sk_buff *skb,
 	return tenant ? *tenant : 0;
 }
 
-SEC("tc")
-int tg_from_vm(struct __sk_buff *skb)
+/* the port the frame is on, if programmed as kind; its counters in *st */
+static __always_inline struct tenguard_port *
+tg_port(struct __sk_buff *skb, __u32 kind, struct tenguard_stats **st)
 {
 	__u32 ifindex = skb->ifindex;
 	struct tenguard_port *port;
-	struct tenguard_stats *st;
-	int ret;
 
-	st = bpf_map_lookup_elem(&tg_stats, &ifindex);
+	*st = bpf_map_lookup_elem(&tg_stats, &ifindex);
 	port = bpf_map_lookup_elem(&tg_ports, &ifindex);
-	if (!port || port->kind != TENGUARD_PORT_VM || !port->tenant)
-		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
+	if (!port || port->kind != kind ||
+	    (kind == TENGUARD_PORT_VM && !port->tenant))
+		return NULL;
+	return port;
+}
 
-	ret = tg_check_from_vm(skb, port, ifindex);
-	if (ret != TG_PASS)
-		return tg_drop(st, ret);
-
-	skb->mark = TENGUARD_MARK_MAGIC | port->tenant;
-	if (st) {
+/* admitted into the node (rx) or delivered to the port (tx) */
+static __always_inline int tg_pass(struct tenguard_stats *st,
+				   const struct __sk_buff *skb, int rx)
+{
+	if (st && rx) {
 		st->rx_packets++;
 		st->rx_bytes += skb->len;
+	} else if (st) {
+		st->tx_packets++;
+		st->tx_bytes += skb->len;
 	}
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
+int tg_from_vm(struct __sk_buff *skb)
+{
+	struct tenguard_port *port;
+	struct tenguard_stats *st;
+	int ret;
+
+	port = tg_port(skb, TENGUARD_PORT_VM, &st);
+	if (!port)
+		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
+	ret = tg_check_from_vm(skb, port, skb->ifindex);
+	if (ret != TG_PASS)
+		return tg_drop(st, ret);
+
+	skb->mark = TENGUARD_MARK_MAGIC | port->tenant;
+	return tg_pass(st, skb, 1);
+}
+
+SEC("tc")
 int tg_to_vm(struct __sk_buff *skb)
 {
-	__u32 ifindex = skb->ifindex;
 	struct tenguard_port *port;
 	struct tenguard_stats *st;
 	struct ethhdr eth;
 
-	st = bpf_map_lookup_elem(&tg_stats, &ifindex);
-	port = bpf_map_lookup_elem(&tg_ports, &ifindex);
-	if (!port || port->kind != TENGUARD_PORT_VM || !port->tenant)
+	port = tg_port(skb, TENGUARD_PORT_VM, &st);
+	if (!port)
 		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
 	if (tg_mark_tenant(skb) != port->tenant)
 		return tg_drop(st, TENGUARD_DROP_TENANT);
@@ -98,61 +118,43 @@ int tg_to_vm(struct __sk_buff *skb)
 	if (tg_load(skb, 0, &eth, sizeof(eth)))
 		return tg_drop(st, TENGUARD_DROP_MALFORMED);
 	/* a promiscuous guest still gets only what is addressed to it */
-	if (!(eth.h_dest[0] & 1) && !tg_mac_bound(ifindex, eth.h_dest))
+	if (!(eth.h_dest[0] & 1) && !tg_mac_bound(skb->ifindex, eth.h_dest))
 		return tg_drop(st, TENGUARD_DROP_DST_MAC);
-
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += skb->len;
-	}
-	return TC_ACT_UNSPEC;
+	return tg_pass(st, skb, 0);
 }
 
 SEC("tc")
 int tg_from_uplink(struct __sk_buff *skb)
 {
-	__u32 ifindex = skb->ifindex;
 	struct tenguard_port *port;
 	struct tenguard_stats *st;
 	__u32 tenant;
 
-	st = bpf_map_lookup_elem(&tg_stats, &ifindex);
-	port = bpf_map_lookup_elem(&tg_ports, &ifindex);
-	if (!port || port->kind != TENGUARD_PORT_UPLINK)
+	port = tg_port(skb, TENGUARD_PORT_UPLINK, &st);
+	if (!port)
 		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
 	tenant = tg_segment_tenant(skb, port);
 	if (!tenant)
 		return tg_drop(st, TENGUARD_DROP_SEGMENT);
 
 	skb->mark = TENGUARD_MARK_MAGIC | tenant;
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += skb->len;
-	}
-	return TC_ACT_UNSPEC;
+	return tg_pass(st, skb, 1);
 }
 
 SEC("tc")
 int tg_to_uplink(struct __sk_buff *skb)
 {
-	__u32 ifindex = skb->ifindex;
 	struct tenguard_port *port;
 	struct tenguard_stats *st;
 	__u32 tenant;
 
-	st = bpf_map_lookup_elem(&tg_stats, &ifindex);
-	port = bpf_map_lookup_elem(&tg_ports, &ifindex);
-	if (!port || port->kind != TENGUARD_PORT_UPLINK)
+	port = tg_port(skb, TENGUARD_PORT_UPLINK, &st);
+	if (!port)
 		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
 	tenant = tg_mark_tenant(skb);
 	if (!tenant || tenant != tg_segment_tenant(skb, port))
 		return tg_drop(st, TENGUARD_DROP_TENANT);
-
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += skb->len;
-	}
-	return TC_ACT_UNSPEC;
+	return tg_pass(st, skb, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";
