@@ -14,9 +14,13 @@ pkgs=(
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libssl-dev libjansson-dev
 	linux-source
+	# the kernel module: Debian's headers for the kernel the guest boots
+	linux-headers-amd64 sparse
 	# tests
 	iproute2 jq tcpdump iputils-ping ethtool python3-scapy iperf3 nftables
 	procps psmisc kmod
+	# the guest that tests the module (scripts/vmtest.sh)
+	qemu-system-x86 busybox-static
 )
 
 missing=()

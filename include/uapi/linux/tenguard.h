@@ -40,7 +40,41 @@
  *            TENGUARD_A_ADDR_PREFIXLEN: NLA_U8, <= 32 or <= 128
  *        TENGUARD_A_PORT_ETHERTYPE: NLA_U16, >= 0x0600, multi-attr
  *        TENGUARD_A_PORT_SEGMENT: NLA_NESTED, as in a tenant (uplink only)
- *        TENGUARD_A_PORT_GENERATION: NLA_U64, read only
+ *        TENGUARD_A_PORT_MASTER: NLA_U32, ifindex of the only master the
+ *            port may be enslaved to (absent or 0: any)
+ *        TENGUARD_A_PORT_NETNSID: NLA_S32, see "Network namespaces"
+ *        TENGUARD_A_PORT_GENERATION: NLA_U64, read only: bumped by every
+ *            change of the port
+ *        TENGUARD_A_PORT_ACKED: NLA_U64, read only: the generation the
+ *            daemon last reported programmed
+ *
+ * TENGUARD_CMD_PORT_ACK (GENL_ADMIN_PERM): the daemon programmed a port.
+ *
+ *    TENGUARD_A_PORT: NLA_NESTED
+ *        TENGUARD_A_PORT_IFINDEX (or _IFNAME, _NETNSID)
+ *        TENGUARD_A_PORT_GENERATION: the generation it programmed
+ *
+ *    A port may come up (IFF_UP) only while its acked generation equals
+ *    its current one; an older generation is refused with ESTALE.
+ *
+ * Network namespaces: the family is host-wide and usable from every
+ * network namespace, but only by CAP_NET_ADMIN in the initial user
+ * namespace. A port is named by ifindex or name in the caller's network
+ * namespace, or in the namespace that TENGUARD_A_PORT_NETNSID names (a
+ * netnsid the caller's namespace holds for it, as IFLA_TARGET_NETNSID).
+ * A dump lists the ports of that one namespace. Tenant ids are host-wide.
+ *
+ * Multicast group "config": every NEW, SET, DEL and ACK, carrying the
+ * object as a GET would return it. Group "events":
+ *
+ *    TENGUARD_CMD_EVENT
+ *        TENGUARD_A_EVENT: NLA_NESTED
+ *            TENGUARD_A_EVENT_TYPE: NLA_U32, enum tenguard_event
+ *            TENGUARD_A_EVENT_IFINDEX: NLA_U32
+ *            TENGUARD_A_EVENT_IFNAME: NLA_NUL_STRING
+ *            TENGUARD_A_EVENT_PID: NLA_U32, of the process that tried
+ *            TENGUARD_A_EVENT_COMM: NLA_NUL_STRING, its command name
+ *            TENGUARD_A_EVENT_TIME: NLA_U64, CLOCK_REALTIME in ns
  *
  *    A PORT_SET replaces every multi-attr list it carries, so a port's
  *    bindings change in one message. Large lists that do not fit one message
@@ -131,7 +165,11 @@ enum tenguard_a_port {
 	TENGUARD_A_PORT_ADDR,
 	TENGUARD_A_PORT_ETHERTYPE,
 	TENGUARD_A_PORT_SEGMENT,
+	TENGUARD_A_PORT_MASTER,
+	TENGUARD_A_PORT_NETNSID,
 	TENGUARD_A_PORT_GENERATION,
+	TENGUARD_A_PORT_ACKED,
+	TENGUARD_A_PORT_PAD,
 	__TENGUARD_A_PORT_MAX
 };
 #define TENGUARD_A_PORT_MAX (__TENGUARD_A_PORT_MAX - 1)
@@ -144,6 +182,28 @@ enum tenguard_a_addr {
 	__TENGUARD_A_ADDR_MAX
 };
 #define TENGUARD_A_ADDR_MAX (__TENGUARD_A_ADDR_MAX - 1)
+
+enum tenguard_a_event {
+	TENGUARD_A_EVENT_UNSPEC,
+	TENGUARD_A_EVENT_TYPE,
+	TENGUARD_A_EVENT_IFINDEX,
+	TENGUARD_A_EVENT_IFNAME,
+	TENGUARD_A_EVENT_PID,
+	TENGUARD_A_EVENT_COMM,
+	TENGUARD_A_EVENT_TIME,
+	TENGUARD_A_EVENT_PAD,
+	__TENGUARD_A_EVENT_MAX
+};
+#define TENGUARD_A_EVENT_MAX (__TENGUARD_A_EVENT_MAX - 1)
+
+enum tenguard_event {
+	TENGUARD_EVENT_PROMISC,		/* promiscuous mode tried, reverted */
+	TENGUARD_EVENT_MAC_CHANGE,	/* MAC change tried, refused */
+	TENGUARD_EVENT_MASTER,		/* foreign master tried, refused */
+	TENGUARD_EVENT_UP_REFUSED,	/* UP before the daemon acked */
+	__TENGUARD_EVENT_MAX
+};
+#define TENGUARD_EVENT_MAX (__TENGUARD_EVENT_MAX - 1)
 
 enum tenguard_port_kind {
 	TENGUARD_PORT_VM,	/* a VM's port: bound to one tenant */
