@@ -1,0 +1,1176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "tenguard": the front door of the policy
+ * store. Policies check types, lengths and ranges; handlers check meaning.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_bridge.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "tenguard.h"
+#include "store.h"
+
+/* more than a VM port needs; a request over these is refused, not cut */
+#define TG_MAX_MACS		64
+#define TG_MAX_ADDRS		256
+#define TG_MAX_ETHERTYPES	16
+#define TG_MAX_SEGMENTS		64
+
+/* not const: 6.1's nla_policy points to them without const */
+static struct netlink_range_validation tg_tenant_id_range = {
+	.min = 1,
+	.max = TENGUARD_TENANT_ID_MAX,
+};
+
+static struct netlink_range_validation tg_vni_range = {
+	.max = TENGUARD_VNI_MAX,
+};
+
+static const struct nla_policy tg_segment_policy[TENGUARD_A_SEGMENT_MAX + 1] = {
+	[TENGUARD_A_SEGMENT_VLAN] = NLA_POLICY_RANGE(NLA_U16, 1,
+						     TENGUARD_VLAN_MAX),
+	[TENGUARD_A_SEGMENT_VNI] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &tg_vni_range),
+};
+
+static const struct nla_policy tg_tenant_policy[TENGUARD_A_TENANT_MAX + 1] = {
+	[TENGUARD_A_TENANT_ID] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &tg_tenant_id_range),
+	[TENGUARD_A_TENANT_NAME] = { .type = NLA_NUL_STRING,
+				     .len = TENGUARD_NAME_LEN - 1 },
+	[TENGUARD_A_TENANT_SEGMENT] = NLA_POLICY_NESTED(tg_segment_policy),
+};
+
+static const struct nla_policy tg_addr_policy[TENGUARD_A_ADDR_MAX + 1] = {
+	[TENGUARD_A_ADDR_FAMILY] = { .type = NLA_U16 },
+	[TENGUARD_A_ADDR_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[TENGUARD_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy tg_port_policy[TENGUARD_A_PORT_MAX + 1] = {
+	[TENGUARD_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TENGUARD_A_PORT_IFNAME] = { .type = NLA_NUL_STRING,
+				     .len = IFNAMSIZ - 1 },
+	[TENGUARD_A_PORT_TENANT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &tg_tenant_id_range),
+	[TENGUARD_A_PORT_KIND] = NLA_POLICY_MAX(NLA_U32,
+						TENGUARD_PORT_KIND_MAX),
+	[TENGUARD_A_PORT_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						  __TENGUARD_PORT_F_ALL |
+						  TENGUARD_PORT_F_APPEND),
+	[TENGUARD_A_PORT_MAC] = NLA_POLICY_ETH_ADDR,
+	[TENGUARD_A_PORT_ADDR] = NLA_POLICY_NESTED(tg_addr_policy),
+	[TENGUARD_A_PORT_ETHERTYPE] = NLA_POLICY_MIN(NLA_U16, ETH_P_802_3_MIN),
+	[TENGUARD_A_PORT_SEGMENT] = NLA_POLICY_NESTED(tg_segment_policy),
+	[TENGUARD_A_PORT_MASTER] = { .type = NLA_U32 },
+	[TENGUARD_A_PORT_NETNSID] = { .type = NLA_S32 },
+	[TENGUARD_A_PORT_GENERATION] = { .type = NLA_REJECT,
+					 .reject_message = "generation is read only" },
+	[TENGUARD_A_PORT_ACKED] = { .type = NLA_REJECT,
+				    .reject_message = "acked is read only" },
+};
+
+/* an ACK names the port and the generation it programmed, nothing else */
+static const struct nla_policy tg_ack_policy[TENGUARD_A_PORT_MAX + 1] = {
+	[TENGUARD_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TENGUARD_A_PORT_IFNAME] = { .type = NLA_NUL_STRING,
+				     .len = IFNAMSIZ - 1 },
+	[TENGUARD_A_PORT_NETNSID] = { .type = NLA_S32 },
+	[TENGUARD_A_PORT_GENERATION] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy tg_tenant_cmd_policy[TENGUARD_A_MAX + 1] = {
+	[TENGUARD_A_TENANT] = NLA_POLICY_NESTED(tg_tenant_policy),
+};
+
+static const struct nla_policy tg_port_cmd_policy[TENGUARD_A_MAX + 1] = {
+	[TENGUARD_A_PORT] = NLA_POLICY_NESTED(tg_port_policy),
+};
+
+static const struct nla_policy tg_ack_cmd_policy[TENGUARD_A_MAX + 1] = {
+	[TENGUARD_A_PORT] = NLA_POLICY_NESTED(tg_ack_policy),
+};
+
+/* ---- messages ---- */
+
+static int tg_segment_put(struct sk_buff *skb, int type, u32 seg)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int err;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (TENGUARD_SEG_TYPE(seg) == TENGUARD_SEG_VLAN(0))
+		err = nla_put_u16(skb, TENGUARD_A_SEGMENT_VLAN,
+				  TENGUARD_SEG_ID(seg));
+	else
+		err = nla_put_u32(skb, TENGUARD_A_SEGMENT_VNI,
+				  TENGUARD_SEG_ID(seg));
+	if (err) {
+		nla_nest_cancel(skb, nest);
+		return err;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tg_tenant_fill(struct sk_buff *skb, const struct tg_tenant *t,
+			  u32 portid, u32 seq, int flags, u8 cmd,
+			  struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+	u32 i;
+
+	hdr = genlmsg_put(skb, portid, seq, &tg_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, TENGUARD_A_TENANT);
+	if (!nest ||
+	    nla_put_u32(skb, TENGUARD_A_TENANT_ID, t->id) ||
+	    nla_put_string(skb, TENGUARD_A_TENANT_NAME, t->name))
+		goto cancel;
+	for (i = 0; i < t->n_segments; i++)
+		if (tg_segment_put(skb, TENGUARD_A_TENANT_SEGMENT,
+				   t->segments[i]))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int tg_port_put_lists(struct sk_buff *skb, const struct tg_port *p)
+{
+	struct nlattr *a;
+	u32 i;
+
+	for (i = 0; i < p->n_macs; i++)
+		if (nla_put(skb, TENGUARD_A_PORT_MAC, ETH_ALEN, p->macs[i]))
+			return -EMSGSIZE;
+	for (i = 0; i < p->n_addrs; i++) {
+		const struct tg_addr *ad = &p->addrs[i];
+
+		a = nla_nest_start(skb, TENGUARD_A_PORT_ADDR);
+		if (!a ||
+		    nla_put_u16(skb, TENGUARD_A_ADDR_FAMILY, ad->family) ||
+		    nla_put(skb, TENGUARD_A_ADDR_ADDR,
+			    ad->family == AF_INET ? 4 : 16, ad->addr) ||
+		    nla_put_u8(skb, TENGUARD_A_ADDR_PREFIXLEN, ad->prefixlen))
+			return -EMSGSIZE;
+		nla_nest_end(skb, a);
+	}
+	for (i = 0; i < p->n_ethertypes; i++)
+		if (nla_put_u16(skb, TENGUARD_A_PORT_ETHERTYPE,
+				p->ethertypes[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int tg_port_fill(struct sk_buff *skb, const struct tg_port *p,
+			u32 portid, u32 seq, int flags, u8 cmd,
+			struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &tg_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, TENGUARD_A_PORT);
+	if (!nest ||
+	    nla_put_u32(skb, TENGUARD_A_PORT_IFINDEX, p->ifindex) ||
+	    nla_put_string(skb, TENGUARD_A_PORT_IFNAME, p->ifname) ||
+	    nla_put_u32(skb, TENGUARD_A_PORT_KIND, p->kind) ||
+	    nla_put_u32(skb, TENGUARD_A_PORT_FLAGS, p->flags) ||
+	    nla_put_u32(skb, TENGUARD_A_PORT_MASTER, p->master) ||
+	    nla_put_u64_64bit(skb, TENGUARD_A_PORT_GENERATION, p->generation,
+			      TENGUARD_A_PORT_PAD) ||
+	    nla_put_u64_64bit(skb, TENGUARD_A_PORT_ACKED, p->acked,
+			      TENGUARD_A_PORT_PAD))
+		goto cancel;
+	if (p->tenant && nla_put_u32(skb, TENGUARD_A_PORT_TENANT, p->tenant))
+		goto cancel;
+	if (p->segment &&
+	    tg_segment_put(skb, TENGUARD_A_PORT_SEGMENT, p->segment))
+		goto cancel;
+	if (tg_port_put_lists(skb, p))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static size_t tg_port_msg_size(const struct tg_port *p)
+{
+	return nla_total_size(0) + 5 * nla_total_size(4) +
+		nla_total_size(IFNAMSIZ) + 2 * nla_total_size_64bit(8) +
+		nla_total_size(nla_total_size(4)) +
+		p->n_macs * nla_total_size(ETH_ALEN) +
+		p->n_addrs * nla_total_size(nla_total_size(2) +
+					    nla_total_size(16) +
+					    nla_total_size(1)) +
+		p->n_ethertypes * nla_total_size(2);
+}
+
+/* tell the "config" group; a lost notification is not an error */
+static void tg_notify_port(const struct tg_port *p, u8 cmd,
+			   struct genl_info *info)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(tg_port_msg_size(p), GFP_KERNEL);
+	if (!skb)
+		return;
+	if (tg_port_fill(skb, p, info ? info->snd_portid : 0,
+			 info ? info->snd_seq : 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&tg_genl_family, p->net, skb, 0,
+				TG_MCGRP_CONFIG, GFP_KERNEL);
+}
+
+static void tg_notify_tenant(const struct tg_tenant *t, u8 cmd,
+			     struct genl_info *info)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (tg_tenant_fill(skb, t, info->snd_portid, info->snd_seq, 0, cmd,
+			   NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	/* tenants are host-wide: every namespace's listeners hear it */
+	genlmsg_multicast_allns(&tg_genl_family, skb, 0, TG_MCGRP_CONFIG);
+}
+
+/* ---- tenants ---- */
+
+static int tg_parse_segment(const struct nlattr *nest, u32 *seg,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TENGUARD_A_SEGMENT_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, TENGUARD_A_SEGMENT_MAX, nest,
+			       tg_segment_policy, extack);
+	if (err)
+		return err;
+	if (!!tb[TENGUARD_A_SEGMENT_VLAN] == !!tb[TENGUARD_A_SEGMENT_VNI]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a segment is one VLAN or one VNI");
+		return -EINVAL;
+	}
+	if (tb[TENGUARD_A_SEGMENT_VLAN])
+		*seg = TENGUARD_SEG_VLAN(nla_get_u16(tb[TENGUARD_A_SEGMENT_VLAN]));
+	else
+		*seg = TENGUARD_SEG_VNI(nla_get_u32(tb[TENGUARD_A_SEGMENT_VNI]));
+	return 0;
+}
+
+/* the segments of a tenant nest; each must be free or already the tenant's */
+static int tg_parse_segments(const struct nlattr *nest, struct tg_tenant *t,
+			     struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	struct tg_tenant *owner;
+	u32 n = 0, i, seg;
+	int rem, err;
+
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) == TENGUARD_A_TENANT_SEGMENT)
+			n++;
+	if (n > TG_MAX_SEGMENTS) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "too many segments (max 64)");
+		return -E2BIG;
+	}
+	t->segments = kcalloc(n, sizeof(*t->segments), GFP_KERNEL);
+	if (n && !t->segments)
+		return -ENOMEM;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != TENGUARD_A_TENANT_SEGMENT)
+			continue;
+		err = tg_parse_segment(a, &seg, extack);
+		if (err)
+			return err;
+		owner = tg_tenant_of_segment(seg);
+		if (owner && owner->id != t->id) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "segment belongs to another tenant");
+			return -EEXIST;
+		}
+		for (i = 0; i < t->n_segments; i++) {
+			if (t->segments[i] == seg) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "segment given twice");
+				return -EINVAL;
+			}
+		}
+		t->segments[t->n_segments++] = seg;
+	}
+	return 0;
+}
+
+static int tg_tenant_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, TENGUARD_A_TENANT))
+		return -EINVAL;
+	return nla_parse_nested(tb, TENGUARD_A_TENANT_MAX,
+				info->attrs[TENGUARD_A_TENANT],
+				tg_tenant_policy, info->extack);
+}
+
+static int tg_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[TENGUARD_A_TENANT_MAX + 1];
+	struct nlattr *nest = info->attrs[TENGUARD_A_TENANT];
+	struct tg_tenant *t;
+	int err;
+
+	err = tg_tenant_attrs(info, tb);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, TENGUARD_A_TENANT_ID) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, TENGUARD_A_TENANT_NAME))
+		return -EINVAL;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->id = nla_get_u32(tb[TENGUARD_A_TENANT_ID]);
+	nla_strscpy(t->name, tb[TENGUARD_A_TENANT_NAME], sizeof(t->name));
+
+	mutex_lock(&tg_lock);
+	if (tg_tenant_find(t->id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TENGUARD_A_TENANT_ID],
+				    "tenant exists");
+		err = -EEXIST;
+		goto out;
+	}
+	err = tg_parse_segments(nest, t, info->extack);
+	if (err)
+		goto out;
+	tg_tenant_insert(t);
+	tg_notify_tenant(t, TENGUARD_CMD_TENANT_NEW, info);
+	t = NULL;
+out:
+	mutex_unlock(&tg_lock);
+	tg_tenant_free(t);
+	return err;
+}
+
+static struct tg_tenant *tg_tenant_get(struct nlattr **tb, struct nlattr *nest,
+				       struct netlink_ext_ack *extack)
+{
+	struct tg_tenant *t;
+
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_TENANT_ID))
+		return ERR_PTR(-EINVAL);
+	t = tg_tenant_find(nla_get_u32(tb[TENGUARD_A_TENANT_ID]));
+	if (!t) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_TENANT_ID],
+				    "no such tenant");
+		return ERR_PTR(-ENOENT);
+	}
+	return t;
+}
+
+static int tg_nl_tenant_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[TENGUARD_A_TENANT_MAX + 1];
+	struct nlattr *nest = info->attrs[TENGUARD_A_TENANT];
+	struct tg_tenant *old, *t = NULL;
+	int err;
+
+	err = tg_tenant_attrs(info, tb);
+	if (err)
+		return err;
+	mutex_lock(&tg_lock);
+	old = tg_tenant_get(tb, nest, info->extack);
+	if (IS_ERR(old)) {
+		err = PTR_ERR(old);
+		goto out;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t) {
+		err = -ENOMEM;
+		goto out;
+	}
+	t->id = old->id;
+	strscpy(t->name, old->name, sizeof(t->name));
+	if (tb[TENGUARD_A_TENANT_NAME])
+		nla_strscpy(t->name, tb[TENGUARD_A_TENANT_NAME],
+			    sizeof(t->name));
+	if (tb[TENGUARD_A_TENANT_SEGMENT]) {
+		err = tg_parse_segments(nest, t, info->extack);
+	} else {
+		t->segments = kmemdup(old->segments, old->n_segments *
+				      sizeof(*old->segments), GFP_KERNEL);
+		t->n_segments = old->n_segments;
+		if (old->n_segments && !t->segments)
+			err = -ENOMEM;
+	}
+	if (err)
+		goto out;
+	tg_tenant_replace(old, t);
+	tg_notify_tenant(t, TENGUARD_CMD_TENANT_SET, info);
+	t = NULL;
+out:
+	mutex_unlock(&tg_lock);
+	tg_tenant_free(t);
+	return err;
+}
+
+static int tg_nl_tenant_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[TENGUARD_A_TENANT_MAX + 1];
+	struct tg_tenant *t;
+	int err;
+
+	err = tg_tenant_attrs(info, tb);
+	if (err)
+		return err;
+	mutex_lock(&tg_lock);
+	t = tg_tenant_get(tb, info->attrs[TENGUARD_A_TENANT], info->extack);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+	} else if (tg_tenant_has_ports(t->id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TENGUARD_A_TENANT_ID],
+				    "tenant still has ports");
+		err = -EBUSY;
+	} else {
+		tg_notify_tenant(t, TENGUARD_CMD_TENANT_DEL, info);
+		tg_tenant_remove(t);
+	}
+	mutex_unlock(&tg_lock);
+	return err;
+}
+
+static int tg_nl_tenant_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[TENGUARD_A_TENANT_MAX + 1];
+	struct tg_tenant *t;
+	struct sk_buff *msg;
+	int err;
+
+	err = tg_tenant_attrs(info, tb);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	t = tg_tenant_get(tb, info->attrs[TENGUARD_A_TENANT], info->extack);
+	err = IS_ERR(t) ? PTR_ERR(t) :
+		tg_tenant_fill(msg, t, info->snd_portid, info->snd_seq, 0,
+			       TENGUARD_CMD_TENANT_GET, NULL);
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cursor: args[0] hash bucket, args[1] index in it */
+static int tg_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tg_tenant *t;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = tg_store_seq();
+	while ((t = tg_tenant_at(&cb->args[0], &cb->args[1]))) {
+		err = tg_tenant_fill(skb, t, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				     TENGUARD_CMD_TENANT_GET, cb);
+		if (err)
+			break;
+		cb->args[1]++;
+	}
+	rcu_read_unlock();
+	/* a full skb ends this part; the next call resumes at the cursor */
+	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+}
+
+/* ---- ports ---- */
+
+static int tg_port_attrs(struct genl_info *info, struct nlattr **tb,
+			 const struct nla_policy *policy)
+{
+	if (GENL_REQ_ATTR_CHECK(info, TENGUARD_A_PORT))
+		return -EINVAL;
+	return nla_parse_nested(tb, TENGUARD_A_PORT_MAX,
+				info->attrs[TENGUARD_A_PORT], policy,
+				info->extack);
+}
+
+/* the netns the request names, referenced */
+static struct net *tg_port_net(struct net *net, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	if (!tb[TENGUARD_A_PORT_NETNSID])
+		return get_net(net);
+	net = get_net_ns_by_id(net, nla_get_s32(tb[TENGUARD_A_PORT_NETNSID]));
+	if (!net) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_NETNSID],
+				    "no network namespace with this netnsid");
+		return ERR_PTR(-ENONET);
+	}
+	return net;
+}
+
+/* the device the request names in net (RTNL held) */
+static struct net_device *tg_port_dev(struct net *net, struct nlattr *nest,
+				      struct nlattr **tb,
+				      struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	char name[IFNAMSIZ];
+
+	if (tb[TENGUARD_A_PORT_IFINDEX]) {
+		dev = __dev_get_by_index(net,
+					 nla_get_u32(tb[TENGUARD_A_PORT_IFINDEX]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_IFINDEX],
+					    "no such device");
+			return ERR_PTR(-ENODEV);
+		}
+		return dev;
+	}
+	if (!tb[TENGUARD_A_PORT_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "port needs an ifindex or a name");
+		NL_SET_ERR_ATTR_MISS(extack, nest, TENGUARD_A_PORT_IFINDEX);
+		return ERR_PTR(-EINVAL);
+	}
+	nla_strscpy(name, tb[TENGUARD_A_PORT_IFNAME], sizeof(name));
+	dev = __dev_get_by_name(net, name);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_IFNAME],
+				    "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int tg_parse_addr(const struct nlattr *nest, struct tg_addr *ad,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TENGUARD_A_ADDR_MAX + 1];
+	unsigned int len, max, i;
+	int err;
+
+	err = nla_parse_nested(tb, TENGUARD_A_ADDR_MAX, nest, tg_addr_policy,
+			       extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_ADDR_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_ADDR_ADDR))
+		return -EINVAL;
+	ad->family = nla_get_u16(tb[TENGUARD_A_ADDR_FAMILY]);
+	if (ad->family != AF_INET && ad->family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_ADDR_FAMILY],
+				    "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	len = ad->family == AF_INET ? 4 : 16;
+	max = len * 8;
+	if (nla_len(tb[TENGUARD_A_ADDR_ADDR]) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_ADDR_ADDR],
+				    "address length does not match family");
+		return -EINVAL;
+	}
+	memset(ad->addr, 0, sizeof(ad->addr));
+	nla_memcpy(ad->addr, tb[TENGUARD_A_ADDR_ADDR], len);
+	ad->prefixlen = tb[TENGUARD_A_ADDR_PREFIXLEN] ?
+		nla_get_u8(tb[TENGUARD_A_ADDR_PREFIXLEN]) : max;
+	if (ad->prefixlen > max) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_ADDR_PREFIXLEN],
+				    "prefix longer than the address");
+		return -EINVAL;
+	}
+	for (i = ad->prefixlen; i < max; i++) {
+		if (ad->addr[i / 8] & (0x80 >> (i % 8))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_ADDR_ADDR],
+					    "host bits set past the prefix");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* grow *arr (n used) by add elements of size sz; the old array stays */
+static void *tg_grow(void *arr, u32 n, u32 add, size_t sz)
+{
+	void *p = kcalloc(n + add, sz, GFP_KERNEL);
+
+	if (p && n)
+		memcpy(p, arr, n * sz);
+	return p;
+}
+
+/*
+ * The port's lists from the request: replaced, or appended to with
+ * TENGUARD_PORT_F_APPEND, each only if the request carries it.
+ */
+static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
+			  bool append, struct netlink_ext_ack *extack)
+{
+	u32 nm = 0, na = 0, ne = 0, i;
+	const struct nlattr *a;
+	struct tg_port *other;
+	void *arr;
+	int rem, err;
+
+	nla_for_each_nested(a, nest, rem) {
+		nm += nla_type(a) == TENGUARD_A_PORT_MAC;
+		na += nla_type(a) == TENGUARD_A_PORT_ADDR;
+		ne += nla_type(a) == TENGUARD_A_PORT_ETHERTYPE;
+	}
+	if (nm && !append)
+		p->n_macs = 0;
+	if (na && !append)
+		p->n_addrs = 0;
+	if (ne && !append)
+		p->n_ethertypes = 0;
+	if (p->n_macs + nm > TG_MAX_MACS || p->n_addrs + na > TG_MAX_ADDRS ||
+	    p->n_ethertypes + ne > TG_MAX_ETHERTYPES) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "too many MACs (64), addresses (256) or ethertypes (16)");
+		return -E2BIG;
+	}
+	if (nm) {
+		arr = tg_grow(p->macs, p->n_macs, nm, sizeof(*p->macs));
+		if (!arr)
+			return -ENOMEM;
+		kfree(p->macs);
+		p->macs = arr;
+	}
+	if (na) {
+		arr = tg_grow(p->addrs, p->n_addrs, na, sizeof(*p->addrs));
+		if (!arr)
+			return -ENOMEM;
+		kfree(p->addrs);
+		p->addrs = arr;
+	}
+	if (ne) {
+		arr = tg_grow(p->ethertypes, p->n_ethertypes, ne,
+			      sizeof(*p->ethertypes));
+		if (!arr)
+			return -ENOMEM;
+		kfree(p->ethertypes);
+		p->ethertypes = arr;
+	}
+
+	nla_for_each_nested(a, nest, rem) {
+		switch (nla_type(a)) {
+		case TENGUARD_A_PORT_MAC:
+			if (!is_valid_ether_addr(nla_data(a))) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "MAC must be unicast and not zero");
+				return -EINVAL;
+			}
+			for (i = 0; i < p->n_macs; i++) {
+				if (ether_addr_equal(p->macs[i], nla_data(a))) {
+					NL_SET_ERR_MSG_ATTR(extack, a,
+							    "MAC given twice");
+					return -EINVAL;
+				}
+			}
+			other = tg_port_of_mac(nla_data(a));
+			if (other && (other->ifindex != p->ifindex ||
+				      !net_eq(other->net, p->net))) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "MAC bound to another port");
+				return -EEXIST;
+			}
+			ether_addr_copy(p->macs[p->n_macs++], nla_data(a));
+			break;
+		case TENGUARD_A_PORT_ADDR:
+			err = tg_parse_addr(a, &p->addrs[p->n_addrs], extack);
+			if (err)
+				return err;
+			p->n_addrs++;
+			break;
+		case TENGUARD_A_PORT_ETHERTYPE:
+			p->ethertypes[p->n_ethertypes++] = nla_get_u16(a);
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Rules across attributes, for the port as it will be: a VM port belongs
+ * to a tenant and has a MAC; an uplink has neither, and its segment is a
+ * tenant's.
+ */
+static int tg_port_precheck(struct tg_port *p, struct nlattr *nest,
+			    struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	struct tg_tenant *t;
+	int err;
+
+	if (tb[TENGUARD_A_PORT_SEGMENT]) {
+		err = tg_parse_segment(tb[TENGUARD_A_PORT_SEGMENT], &p->segment,
+				       extack);
+		if (err)
+			return err;
+	}
+	if (p->kind == TENGUARD_PORT_UPLINK) {
+		if (p->n_macs || p->n_addrs || p->n_ethertypes ||
+		    tb[TENGUARD_A_PORT_TENANT]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "an uplink has no tenant, MACs, addresses or ethertypes");
+			return -EINVAL;
+		}
+		p->tenant = 0;
+		if (!p->segment)
+			return 0;
+		t = tg_tenant_of_segment(p->segment);
+		if (!t) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_SEGMENT],
+					    "no tenant has this segment");
+			return -ENOENT;
+		}
+		p->tenant = t->id;
+		return 0;
+	}
+	if (p->segment) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_SEGMENT],
+				    "only an uplink has a segment");
+		return -EINVAL;
+	}
+	if (!p->tenant) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a VM port needs a tenant");
+		NL_SET_ERR_ATTR_MISS(extack, nest, TENGUARD_A_PORT_TENANT);
+		return -EINVAL;
+	}
+	if (!tg_tenant_find(p->tenant)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_TENANT],
+				    "no such tenant");
+		return -ENOENT;
+	}
+	if (!p->n_macs) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a VM port needs a MAC");
+		NL_SET_ERR_ATTR_MISS(extack, nest, TENGUARD_A_PORT_MAC);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* set the fields a NEW or SET carries, then check the result */
+static int tg_port_apply(struct tg_port *p, struct nlattr *nest,
+			 struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	u32 flags = 0;
+	int err;
+
+	if (tb[TENGUARD_A_PORT_FLAGS]) {
+		flags = nla_get_u32(tb[TENGUARD_A_PORT_FLAGS]);
+		p->flags = flags & __TENGUARD_PORT_F_ALL;
+	}
+	if (tb[TENGUARD_A_PORT_KIND])
+		p->kind = nla_get_u32(tb[TENGUARD_A_PORT_KIND]);
+	if (tb[TENGUARD_A_PORT_TENANT])
+		p->tenant = nla_get_u32(tb[TENGUARD_A_PORT_TENANT]);
+	if (tb[TENGUARD_A_PORT_MASTER])
+		p->master = nla_get_u32(tb[TENGUARD_A_PORT_MASTER]);
+	err = tg_parse_lists(p, nest, flags & TENGUARD_PORT_F_APPEND, extack);
+	if (err)
+		return err;
+	return tg_port_precheck(p, nest, tb, extack);
+}
+
+/* a request on one port: RTNL and tg_lock held, net referenced */
+struct tg_req {
+	struct nlattr *tb[TENGUARD_A_PORT_MAX + 1];
+	struct nlattr *nest;
+	struct net *net;
+	struct net_device *dev;
+	struct tg_port *port;	/* the stored port, if any */
+};
+
+static int tg_req_begin(struct tg_req *r, struct genl_info *info,
+			const struct nla_policy *policy)
+{
+	int err;
+
+	err = tg_port_attrs(info, r->tb, policy);
+	if (err)
+		return err;
+	r->nest = info->attrs[TENGUARD_A_PORT];
+	r->net = tg_port_net(genl_info_net(info), r->tb, info->extack);
+	if (IS_ERR(r->net))
+		return PTR_ERR(r->net);
+	rtnl_lock();
+	mutex_lock(&tg_lock);
+	r->dev = tg_port_dev(r->net, r->nest, r->tb, info->extack);
+	if (IS_ERR(r->dev)) {
+		err = PTR_ERR(r->dev);
+		mutex_unlock(&tg_lock);
+		rtnl_unlock();
+		put_net(r->net);
+		return err;
+	}
+	r->port = tg_port_find(r->net, r->dev->ifindex);
+	return 0;
+}
+
+static void tg_req_end(struct tg_req *r)
+{
+	mutex_unlock(&tg_lock);
+	rtnl_unlock();
+	put_net(r->net);
+}
+
+static int tg_req_need_port(struct tg_req *r, struct netlink_ext_ack *extack)
+{
+	if (r->port)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, r->nest, "device is not a tenguard port");
+	return -ENOENT;
+}
+
+static int tg_nl_port_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tg_port *p = NULL;
+	struct tg_req r;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_port_policy);
+	if (err)
+		return err;
+	if (r.port) {
+		NL_SET_ERR_MSG_ATTR(info->extack, r.nest, "device is already a port");
+		err = -EEXIST;
+		goto out;
+	}
+	if (r.dev->flags & IFF_LOOPBACK || netif_is_bridge_master(r.dev) ||
+	    netif_is_bond_master(r.dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, r.nest,
+				    "loopback and master devices cannot be ports");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p->net = r.net;
+	p->ifindex = r.dev->ifindex;
+	strscpy(p->ifname, r.dev->name, sizeof(p->ifname));
+	err = tg_port_apply(p, r.nest, r.tb, info->extack);
+	if (err)
+		goto out;
+	/* fail closed: up again only once the daemon acked this generation */
+	if (r.dev->flags & IFF_UP) {
+		err = dev_change_flags(r.dev, r.dev->flags & ~IFF_UP,
+				       info->extack);
+		if (err)
+			goto out;
+	}
+	tg_port_insert(p);
+	tg_notify_port(p, TENGUARD_CMD_PORT_NEW, info);
+	p = NULL;
+out:
+	tg_req_end(&r);
+	tg_port_free(p);
+	return err;
+}
+
+static int tg_nl_port_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tg_port *p = NULL;
+	struct tg_req r;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_port_policy);
+	if (err)
+		return err;
+	err = tg_req_need_port(&r, info->extack);
+	if (err)
+		goto out;
+	p = tg_port_dup(r.port);
+	if (!p) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = tg_port_apply(p, r.nest, r.tb, info->extack);
+	if (err)
+		goto out;
+	tg_port_replace(r.port, p, true);
+	tg_notify_port(p, TENGUARD_CMD_PORT_SET, info);
+	p = NULL;
+out:
+	tg_req_end(&r);
+	tg_port_free(p);
+	return err;
+}
+
+static int tg_nl_port_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tg_req r;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_port_policy);
+	if (err)
+		return err;
+	err = tg_req_need_port(&r, info->extack);
+	if (!err) {
+		tg_notify_port(r.port, TENGUARD_CMD_PORT_DEL, info);
+		tg_port_remove(r.port);
+	}
+	tg_req_end(&r);
+	return err;
+}
+
+static int tg_nl_port_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tg_port *p;
+	struct tg_req r;
+	u64 gen;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_ack_policy);
+	if (err)
+		return err;
+	err = tg_req_need_port(&r, info->extack);
+	if (err)
+		goto out;
+	if (NL_REQ_ATTR_CHECK(info->extack, r.nest, r.tb,
+			      TENGUARD_A_PORT_GENERATION)) {
+		err = -EINVAL;
+		goto out;
+	}
+	gen = nla_get_u64(r.tb[TENGUARD_A_PORT_GENERATION]);
+	if (gen != r.port->generation) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    r.tb[TENGUARD_A_PORT_GENERATION],
+				    "not the port's current generation");
+		err = -ESTALE;
+		goto out;
+	}
+	p = tg_port_dup(r.port);
+	if (!p) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p->acked = gen;
+	tg_port_replace(r.port, p, false);
+	tg_notify_port(p, TENGUARD_CMD_PORT_ACK, info);
+out:
+	tg_req_end(&r);
+	return err;
+}
+
+static int tg_nl_port_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg = NULL;
+	struct tg_req r;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_port_policy);
+	if (err)
+		return err;
+	err = tg_req_need_port(&r, info->extack);
+	if (!err) {
+		msg = genlmsg_new(tg_port_msg_size(r.port), GFP_KERNEL);
+		err = msg ? tg_port_fill(msg, r.port, info->snd_portid,
+					 info->snd_seq, 0,
+					 TENGUARD_CMD_PORT_GET, NULL) : -ENOMEM;
+	}
+	tg_req_end(&r);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * A dump lists the ports of one netns: the caller's, or the one the
+ * request's TENGUARD_A_PORT_NETNSID names. Cursor: args[0] bucket, args[1]
+ * index; args[2] the netns, referenced from start to done.
+ */
+static int tg_nl_port_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *tb[TENGUARD_A_PORT_MAX + 1] = { NULL };
+	struct net *net = sock_net(cb->skb->sk);
+	int err;
+
+	if (info->attrs[TENGUARD_A_PORT]) {
+		err = nla_parse_nested(tb, TENGUARD_A_PORT_MAX,
+				       info->attrs[TENGUARD_A_PORT],
+				       tg_port_policy, cb->extack);
+		if (err)
+			return err;
+	}
+	net = tg_port_net(net, tb, cb->extack);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	cb->args[2] = (unsigned long)net;
+	return 0;
+}
+
+static int tg_nl_port_dump_done(struct netlink_callback *cb)
+{
+	if (cb->args[2])
+		put_net((struct net *)cb->args[2]);
+	return 0;
+}
+
+static int tg_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct net *net = (const struct net *)cb->args[2];
+	struct tg_port *p;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = tg_store_seq();
+	while ((p = tg_port_at(net, &cb->args[0], &cb->args[1]))) {
+		err = tg_port_fill(skb, p, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				   TENGUARD_CMD_PORT_GET, cb);
+		if (err)
+			break;
+		cb->args[1]++;
+	}
+	rcu_read_unlock();
+	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+}
+
+void tg_port_dev_gone(struct net_device *dev)
+{
+	struct tg_port *p;
+
+	ASSERT_RTNL();
+	mutex_lock(&tg_lock);
+	p = tg_port_find(dev_net(dev), dev->ifindex);
+	if (p) {
+		tg_notify_port(p, TENGUARD_CMD_PORT_DEL, NULL);
+		tg_port_remove(p);
+	}
+	mutex_unlock(&tg_lock);
+}
+
+static const struct genl_ops tg_genl_ops[] = {
+	{
+		.cmd = TENGUARD_CMD_TENANT_NEW,
+		.doit = tg_nl_tenant_new,
+		.policy = tg_tenant_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_TENANT_SET,
+		.doit = tg_nl_tenant_set,
+		.policy = tg_tenant_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_TENANT_DEL,
+		.doit = tg_nl_tenant_del,
+		.policy = tg_tenant_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_TENANT_GET,
+		.doit = tg_nl_tenant_get,
+		.dumpit = tg_nl_tenant_dump,
+		.policy = tg_tenant_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_NEW,
+		.doit = tg_nl_port_new,
+		.policy = tg_port_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_SET,
+		.doit = tg_nl_port_set,
+		.policy = tg_port_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_DEL,
+		.doit = tg_nl_port_del,
+		.policy = tg_port_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_GET,
+		.doit = tg_nl_port_get,
+		.start = tg_nl_port_dump_start,
+		.dumpit = tg_nl_port_dump,
+		.done = tg_nl_port_dump_done,
+		.policy = tg_port_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_ACK,
+		.doit = tg_nl_port_ack,
+		.policy = tg_ack_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group tg_mcgrps[] = {
+	[TG_MCGRP_CONFIG] = { .name = TENGUARD_MCGRP_CONFIG },
+	[TG_MCGRP_EVENTS] = { .name = TENGUARD_MCGRP_EVENTS },
+};
+
+struct genl_family tg_genl_family __ro_after_init = {
+	.name = TENGUARD_GENL_NAME,
+	.version = TENGUARD_GENL_VERSION,
+	.maxattr = TENGUARD_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = tg_genl_ops,
+	.n_ops = ARRAY_SIZE(tg_genl_ops),
+	.resv_start_op = TENGUARD_CMD_MAX + 1,
+	.mcgrps = tg_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(tg_mcgrps),
+};
+
+int tg_netlink_init(void)
+{
+	return genl_register_family(&tg_genl_family);
+}
+
+void tg_netlink_exit(void)
+{
+	genl_unregister_family(&tg_genl_family);
+}
