@@ -69,6 +69,11 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_JSON)
 
+$(BUILD)/selftests/genl_test: selftests/genl_test.c include/uapi/linux/tenguard.h \
+		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_MNL)
+
 test: all
 	selftests/run_tests.sh
 
