@@ -787,9 +787,11 @@ static int tg_port_apply(struct tg_port *p, struct nlattr *nest,
 	u32 flags = 0;
 	int err;
 
+	/* an APPEND continues a message: the flags came with the first */
 	if (tb[TENGUARD_A_PORT_FLAGS]) {
 		flags = nla_get_u32(tb[TENGUARD_A_PORT_FLAGS]);
-		p->flags = flags & __TENGUARD_PORT_F_ALL;
+		if (!(flags & TENGUARD_PORT_F_APPEND))
+			p->flags = flags;
 	}
 	if (tb[TENGUARD_A_PORT_KIND])
 		p->kind = nla_get_u32(tb[TENGUARD_A_PORT_KIND]);

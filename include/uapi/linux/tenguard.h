@@ -13,8 +13,12 @@
  * port is a network device on this node (the hypervisor-side end of a VM's
  * tap or veth, or an uplink carrying segments of several tenants).
  *
- * TENGUARD_CMD_TENANT_NEW / _SET (GENL_ADMIN_PERM), TENGUARD_CMD_TENANT_GET
- * (dump or by id), TENGUARD_CMD_TENANT_DEL (GENL_ADMIN_PERM):
+ * Every command needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM), reads as well: policy tells who may reach whom.
+ *
+ * TENGUARD_CMD_TENANT_NEW (ID and NAME required), TENGUARD_CMD_TENANT_SET,
+ * TENGUARD_CMD_TENANT_GET (dump or by id), TENGUARD_CMD_TENANT_DEL (EBUSY
+ * while ports refer to it):
  *
  *    TENGUARD_A_TENANT: NLA_NESTED
  *        TENGUARD_A_TENANT_ID: NLA_U32, 1 .. TENGUARD_TENANT_ID_MAX
@@ -23,22 +27,28 @@
  *            TENGUARD_A_SEGMENT_VLAN: NLA_U16, 1 .. 4094
  *          or
  *            TENGUARD_A_SEGMENT_VNI: NLA_U32, 0 .. 0xffffff
+ *        (at most 64 segments)
  *
- * TENGUARD_CMD_PORT_NEW / _SET (GENL_ADMIN_PERM), TENGUARD_CMD_PORT_GET
- * (dump or by ifindex), TENGUARD_CMD_PORT_DEL (GENL_ADMIN_PERM):
+ * TENGUARD_CMD_PORT_NEW, TENGUARD_CMD_PORT_SET, TENGUARD_CMD_PORT_GET (dump
+ * or by device), TENGUARD_CMD_PORT_DEL:
  *
  *    TENGUARD_A_PORT: NLA_NESTED
- *        TENGUARD_A_PORT_IFINDEX: NLA_U32, the device in the initial netns
- *        TENGUARD_A_PORT_IFNAME: NLA_NUL_STRING, < IFNAMSIZ (NEW: either)
- *        TENGUARD_A_PORT_TENANT: NLA_U32 (a VM port; an uplink has none)
+ *        TENGUARD_A_PORT_IFINDEX: NLA_U32, see "Network namespaces"
+ *        TENGUARD_A_PORT_IFNAME: NLA_NUL_STRING, < IFNAMSIZ (or the ifindex)
+ *        TENGUARD_A_PORT_TENANT: NLA_U32, a VM port's tenant (required);
+ *            an uplink has none to set, and reports the tenant of its
+ *            segment
  *        TENGUARD_A_PORT_KIND: NLA_U32, enum tenguard_port_kind
  *        TENGUARD_A_PORT_FLAGS: NLA_U32, TENGUARD_PORT_F_*
- *        TENGUARD_A_PORT_MAC: NLA_BINARY, ETH_ALEN, multi-attr
- *        TENGUARD_A_PORT_ADDR: NLA_NESTED, multi-attr
+ *        TENGUARD_A_PORT_MAC: NLA_BINARY, ETH_ALEN, unicast, multi-attr,
+ *            at most 64 (E2BIG); one port's only (EEXIST)
+ *        TENGUARD_A_PORT_ADDR: NLA_NESTED, multi-attr, at most 256
  *            TENGUARD_A_ADDR_FAMILY: NLA_U16, AF_INET or AF_INET6
  *            TENGUARD_A_ADDR_ADDR: NLA_BINARY, 4 or 16 bytes
- *            TENGUARD_A_ADDR_PREFIXLEN: NLA_U8, <= 32 or <= 128
- *        TENGUARD_A_PORT_ETHERTYPE: NLA_U16, >= 0x0600, multi-attr
+ *            TENGUARD_A_ADDR_PREFIXLEN: NLA_U8, <= 32 or <= 128; absent:
+ *                the whole address; no host bits past it
+ *        TENGUARD_A_PORT_ETHERTYPE: NLA_U16, >= 0x0600, multi-attr, at
+ *            most 16
  *        TENGUARD_A_PORT_SEGMENT: NLA_NESTED, as in a tenant (uplink only)
  *        TENGUARD_A_PORT_MASTER: NLA_U32, ifindex of the only master the
  *            port may be enslaved to (absent or 0: any)
@@ -79,7 +89,9 @@
  *    A PORT_SET replaces every multi-attr list it carries, so a port's
  *    bindings change in one message. Large lists that do not fit one message
  *    are sent as a PORT_NEW followed by PORT_SETs with TENGUARD_A_PORT_FLAGS
- *    carrying TENGUARD_PORT_F_APPEND.
+ *    carrying TENGUARD_PORT_F_APPEND: such a message adds to the lists and
+ *    leaves the port's flags as they are. A PORT_NEW brings its device down
+ *    if it was up: see PORT_ACK.
  *
  * Errors come back as a negative errno in the netlink ack with an extack
  * message and, where one attribute is at fault, its offset.
