@@ -889,7 +889,7 @@ static int tg_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	/* fail closed: up again only once the daemon acked this generation */
 	if (r.dev->flags & IFF_UP) {
-		err = dev_change_flags(r.dev, r.dev->flags & ~IFF_UP,
+		err = dev_change_flags(r.dev, dev_get_flags(r.dev) & ~IFF_UP,
 				       info->extack);
 		if (err)
 			goto out;

@@ -304,7 +304,7 @@ TEST_F(genl, tenant_name_too_long)
 
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	EXPECT_ERR(ERANGE, "",
+	EXPECT_ERR(EINVAL, "",
 		   tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 300, name, -1));
 }
 
