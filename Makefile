@@ -26,7 +26,8 @@ SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
 DAEMON_SRCS	:= tenguardd.c policy.c isolation.c links.c pins.c names.c
 CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
-		   print.c pins.c names.c
+		   ctl_monitor.c ctl_args.c genl.c print.c pins.c names.c \
+		   policy.c
 
 KSFT_DIR	:= $(BUILD)/kselftest
 SELFTEST_C	:= $(wildcard selftests/*_test.c)
@@ -53,7 +54,9 @@ $(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
 		$(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_MNL)
 
 $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
+		$(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
 
 BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c \
 		   userspace/policy.c userspace/pins.c userspace/names.c
@@ -74,6 +77,14 @@ $(BUILD)/selftests/genl_test: selftests/genl_test.c include/uapi/linux/tenguard.
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_MNL)
 
+# the guest's tests of the guards, of scale and of unloading, over tg_nl.c
+TG_NL_TESTS	:= guard_test scale_test unload_test
+$(TG_NL_TESTS:%=$(BUILD)/selftests/%): $(BUILD)/selftests/%: selftests/%.c \
+		selftests/tg_nl.c selftests/tg_nl.h include/uapi/linux/tenguard.h \
+		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_MNL)
+
 test: all
 	selftests/run_tests.sh
 
@@ -85,6 +96,24 @@ demo: all
 
 style:
 	scripts/style.sh
+
+# The kernel module, against Debian's linux-headers-amd64 (the guest's
+# kernel, not this machine's); KVER=... for another installed header set.
+# Kbuild builds in the tree, wireguard-linux-compat style (dkms.conf too).
+KVER		?= $(shell scripts/vmtest.sh --print-kver)
+KDIR		?= /lib/modules/$(KVER)/build
+
+.PHONY: module check vmtest
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# sparse over every kmod/ source, built or not
+check:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+# the guest tests alone (make test runs them too)
+vmtest: all
+	selftests/guest.sh
 
 clean:
 	rm -rf $(BUILD)

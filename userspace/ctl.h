@@ -5,17 +5,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/bpf.h>
 #include <linux/tenguard.h>
 
+#include "genl.h"
 #include "print.h"
 
 #define CTL_NAME	"tenguardctl"
 
 /*
  * A command or subcommand: usage() prints "name args  help" for each, so
- * the grammar shown is the grammar dispatched. A command with subcommands
- * has sub set; its fn dispatches into them.
+ * the grammar shown is the grammar dispatched; args may hold several forms,
+ * one a line. A command with subcommands has sub set; its fn dispatches
+ * into them.
  */
 struct ctl_cmd {
 	const char *name;
@@ -29,12 +32,36 @@ struct ctl_cmd {
 int tenant_main(int argc, char **argv);
 int port_main(int argc, char **argv);
 int stats_main(int argc, char **argv);
+int monitor_main(int argc, char **argv);
 
 extern const struct ctl_cmd tenant_cmds[];
 extern const struct ctl_cmd port_cmds[];
 
 /* the instance whose pins are read, from -i or the environment */
 extern const char *ctl_instance;
+
+/* where list and show read, from --source */
+enum ctl_source {
+	CTL_SOURCE_AUTO,	/* the module if it is loaded, else the maps */
+	CTL_SOURCE_MODULE,
+	CTL_SOURCE_MAPS,
+};
+extern enum ctl_source ctl_source;
+
+/*
+ * The module, for a command that changes it or listens to it: reports
+ * "not loaded" and every other failure, once.
+ */
+int ctl_module_open(const char *path, struct genl **g);
+/*
+ * For a command that reads: 1 and the module in *g if --source leads
+ * there, 0 if the pinned maps are to be read (*g NULL), or a reported
+ * error.
+ */
+int ctl_source_open(const char *path, struct genl **g);
+/* "tenguardctl: port add: no device "tap0"" and the like */
+int ctl_link_index(struct genl *g, const char *path, const char *name,
+		   int32_t netnsid, uint32_t *ifindex);
 
 /*
  * Run the subcommand argv[0] of table (NULL-name terminated), the first
@@ -51,6 +78,34 @@ int ctl_missing(const char *path, const char *what);
 
 /* reports that memory ran out; returns -ENOMEM */
 int ctl_nomem(void);
+
+/* ---- argument words (ctl_args.c): each reports a bad one, once ---- */
+
+/* "tenguardctl: PATH: invalid WHAT "WORD"[: why]"; returns -EINVAL */
+int ctl_invalid(const char *path, const char *what, const char *word,
+		const char *why);
+/* "tenguardctl: PATH: "WORD" given twice"; returns -EINVAL */
+int ctl_twice(const char *path, const char *word);
+/* a decimal number min..max, no sign, no spaces */
+int ctl_arg_u32(const char *path, const char *what, const char *word,
+		uint32_t min, uint32_t max, uint32_t *v);
+int ctl_arg_tenant_id(const char *path, const char *word, uint32_t *id);
+int ctl_arg_tenant_name(const char *path, const char *word, char *name);
+int ctl_arg_ifname(const char *path, const char *word);
+int ctl_arg_netnsid(const char *path, const char *word, int32_t *netnsid);
+int ctl_arg_mac(const char *path, const char *word, uint8_t mac[6]);
+int ctl_arg_prefix(const char *path, const char *word, struct tg_prefix *pfx);
+/* 0xNNNN, 0x0600 and above */
+int ctl_arg_ethertype(const char *path, const char *word, uint16_t *et);
+/* FLAG[,FLAG]... of tg_port_flag_names, or "none" */
+int ctl_arg_flags(const char *path, const char *word, uint32_t *flags);
+/*
+ * "vlan N" or "vni N" at argv[0..1]: TENGUARD_SEG_*() in *seg. Returns
+ * the words taken (2) or a reported error.
+ */
+int ctl_arg_segment(const char *path, int argc, char **argv, uint32_t *seg);
+/* append one element to an array of n (grown one by one) */
+int ctl_push(void *arrp, size_t *n, size_t size, const void *elem);
 
 /* ---- pinned maps: every error is reported here, once ---- */
 
@@ -87,6 +142,11 @@ int ctl_map_lookup(const struct ctl_map *m, const void *key, void *value);
 struct ctl_port {
 	__u32 ifindex;
 	struct tenguard_port port;
+	/* from the module: what the maps do not hold */
+	bool from_module;
+	__u64 acked;
+	__u32 master;		/* ifindex, 0: any */
+	char master_name[IFNAMSIZ];	/* if it could be looked up */
 	/* port.name, terminated even if the map value is not */
 	char name[sizeof(((struct tenguard_port *)0)->name) + 1];
 	/* the name of port.tenant, if it is a tenant with a name */
@@ -105,6 +165,9 @@ int ctl_tenant_name(const struct ctl_map *tenants, __u32 id, char *buf,
 		    size_t len);
 /* "vlan 100", "vni 5100" */
 const char *ctl_segment_str(__u32 seg, char *buf, size_t len);
+/* a tenant or a port of the module as monitor prints it: one line */
+void ctl_tenant_line(const struct genl_tenant *t);
+void ctl_port_line(const struct genl_port *p);
 /* {"vlan":100} or {"vni":5100} under key (NULL in an array) */
 void ctl_segment_print(enum output_type type, const char *key, __u32 seg);
 

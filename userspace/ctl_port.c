@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 #include "names.h"
+#include "pins.h"
 
 /* ---- reading ---- */
 
@@ -108,7 +110,10 @@ struct port_fmt {
 	const char *segment;	/* NULL: only printed when the port has one */
 	const char *flags;
 	const char *generation;
+	const char *acked;	/* from the module */
+	const char *master;	/* from the module; NULL: JSON only */
 	const char *none;	/* an empty field */
+	bool line;		/* monitor: one line, only what is set */
 };
 
 static const struct port_fmt port_row = {
@@ -122,6 +127,19 @@ static const struct port_fmt port_row = {
 	.none = "-",
 };
 
+/* the module adds what the daemon acked */
+static const struct port_fmt port_row_module = {
+	.name = "%-16s ",
+	.ifindex = "%-8u ",
+	.kind = "%-7s ",
+	.tenant = "%-18s ",
+	.segment = "%-12s ",
+	.flags = "%-24s ",
+	.generation = "%-10" PRIu64 " ",
+	.acked = "%" PRIu64 "\n",
+	.none = "-",
+};
+
 static const struct port_fmt port_block = {
 	.name = "port: %s\n",
 	.ifindex = "  ifindex: %u\n",
@@ -129,13 +147,32 @@ static const struct port_fmt port_block = {
 	.tenant = "  tenant: %s\n",
 	.flags = "  flags: %s\n",
 	.generation = "  generation: %" PRIu64 "\n",
+	.acked = "  acked: %" PRIu64 "\n",
+	.master = "  master: %s\n",
 	.none = "none",
 };
 
-static void port_print_head(void)
+static const struct port_fmt port_line = {
+	.name = " %s",
+	.ifindex = " ifindex %u",
+	.kind = " kind %s",
+	.tenant = " tenant %s",
+	.flags = " flags %s",
+	.generation = " generation %" PRIu64,
+	.acked = " acked %" PRIu64,
+	.master = " master %s",
+	.none = "-",
+	.line = true,
+};
+
+static void port_print_head(bool module)
 {
-	print_fp("%-16s %-8s %-7s %-18s %-12s %-24s %s\n", "NAME", "IFINDEX",
-		 "KIND", "TENANT", "SEGMENT", "FLAGS", "GENERATION");
+	print_fp("%-16s %-8s %-7s %-18s %-12s %-24s ", "NAME", "IFINDEX",
+		 "KIND", "TENANT", "SEGMENT", "FLAGS");
+	if (module)
+		print_fp("%-10s %s\n", "GENERATION", "ACKED");
+	else
+		print_fp("%s\n", "GENERATION");
 }
 
 static void port_print_tenant(const struct ctl_port *p,
@@ -144,7 +181,10 @@ static void port_print_tenant(const struct ctl_port *p,
 	char buf[64];
 
 	print_uint(PRINT_JSON, "tenant", NULL, p->port.tenant);
-	if (p->has_tenant_name)
+	/* a monitor does not look names up */
+	if (f->line)
+		;
+	else if (p->has_tenant_name)
 		print_string(PRINT_JSON, "tenant_name", NULL, p->tenant_name);
 	else
 		print_null(PRINT_JSON, "tenant_name", NULL, NULL);
@@ -171,7 +211,7 @@ static void port_print_segment(const struct ctl_port *p,
 			     ctl_segment_str(p->port.segment, buf, sizeof(buf)) :
 			     f->none);
 	else if (p->port.segment)
-		print_fp("  segment: %s\n",
+		print_fp(f->line ? " segment %s" : "  segment: %s\n",
 			 ctl_segment_str(p->port.segment, buf, sizeof(buf)));
 }
 
@@ -203,6 +243,28 @@ static void port_print_flags(const struct ctl_port *p,
 	print_string(PRINT_FP, NULL, f->flags, *buf ? buf : f->none);
 }
 
+/* the one master the port may have: JSON ifindex or null (any) */
+static void port_print_master(const struct ctl_port *p,
+			      const struct port_fmt *f)
+{
+	char buf[IFNAMSIZ + 24];
+
+	if (p->master)
+		print_uint(PRINT_JSON, "master", NULL, p->master);
+	else
+		print_null(PRINT_JSON, "master", NULL, NULL);
+	if (!f->master || (f->line && !p->master))
+		return;
+	if (!p->master)
+		snprintf(buf, sizeof(buf), "any");
+	else if (*p->master_name)
+		snprintf(buf, sizeof(buf), "%s (ifindex %u)", p->master_name,
+			 p->master);
+	else
+		snprintf(buf, sizeof(buf), "%u", p->master);
+	print_string(PRINT_FP, NULL, f->master, buf);
+}
+
 static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 {
 	print_string(PRINT_ANY, "name", f->name, p->name);
@@ -213,26 +275,157 @@ static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 	port_print_segment(p, f);
 	port_print_flags(p, f);
 	print_u64(PRINT_ANY, "generation", f->generation, p->port.generation);
+	if (p->from_module) {
+		print_u64(PRINT_ANY, "acked", f->acked, p->acked);
+		port_print_master(p, f);
+	}
+}
+
+/* ---- the module's ports ---- */
+
+/* a port of the module as the maps path holds one */
+static void port_from_genl(const struct genl_port *gp, struct ctl_port *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ifindex = gp->ifindex;
+	p->port.tenant = gp->cfg.tenant;
+	p->port.kind = gp->cfg.kind;
+	p->port.flags = gp->cfg.flags;
+	p->port.segment = gp->cfg.segment;
+	p->port.generation = gp->generation;
+	snprintf(p->name, sizeof(p->name), "%s", gp->cfg.name);
+	p->from_module = true;
+	p->acked = gp->acked;
+	p->master = gp->master;
+}
+
+static void port_tenant_name(struct ctl_port *p,
+			     const struct genl_tenant *tenants, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p->port.tenant && i < n; i++) {
+		if (tenants[i].cfg.id != p->port.tenant ||
+		    !(tenants[i].has & GENL_T_NAME))
+			continue;
+		snprintf(p->tenant_name, sizeof(p->tenant_name), "%.*s",
+			 (int)sizeof(tenants[i].cfg.name), tenants[i].cfg.name);
+		p->has_tenant_name = true;
+	}
+}
+
+static void ports_genl_free(struct genl_port *ports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		genl_port_free(&ports[i]);
+	free(ports);
+}
+
+static void tenants_genl_free(struct genl_tenant *tenants, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		genl_tenant_free(&tenants[i]);
+	free(tenants);
+}
+
+/* the ports of one namespace, sorted as ctl_ports_read() sorts */
+static int ports_module_read(struct genl *g, int32_t netnsid,
+			     struct ctl_port **ports, size_t *n)
+{
+	struct genl_tenant *tenants = NULL;
+	struct genl_port *gp = NULL;
+	size_t ngp = 0, nt = 0, i;
+	struct ctl_port *p;
+	int err;
+
+	err = genl_port_dump(g, netnsid, &gp, &ngp);
+	if (!err)
+		err = genl_tenant_dump(g, &tenants, &nt);
+	if (err) {
+		genl_perror(g, "port list", err);
+		ports_genl_free(gp, ngp);
+		return err;
+	}
+	p = calloc(ngp ?: 1, sizeof(*p));
+	if (p) {
+		for (i = 0; i < ngp; i++) {
+			port_from_genl(&gp[i], &p[i]);
+			port_tenant_name(&p[i], tenants, nt);
+		}
+		qsort(p, ngp, sizeof(*p), port_cmp);
+	}
+	ports_genl_free(gp, ngp);
+	tenants_genl_free(tenants, nt);
+	if (!p)
+		return ctl_nomem();
+	*ports = p;
+	*n = ngp;
+	return 0;
 }
 
 /* ---- port list ---- */
 
+/* [netnsid N]: the namespace a port is named in, for the module */
+static int port_netnsid_arg(const char *path, int argc, char **argv,
+			    int32_t *netnsid)
+{
+	*netnsid = GENL_NETNSID_NONE;
+	if (!argc)
+		return 0;
+	if (strcmp(argv[0], "netnsid"))
+		return ctl_what_is("port", argv[0]);
+	if (argc < 2)
+		return ctl_missing(path, "N after \"netnsid\"");
+	if (argc > 2)
+		return ctl_what_is("port", argv[2]);
+	return ctl_arg_netnsid(path, argv[1], netnsid);
+}
+
+/* a netnsid is a name only the module understands */
+static int port_netnsid_maps(const char *path, int32_t netnsid)
+{
+	if (netnsid == GENL_NETNSID_NONE)
+		return 0;
+	fprintf(stderr, CTL_NAME ": %s: netnsid needs the tenguard module; the "
+		"maps hold the ports of tenguardd's own namespace\n", path);
+	return -EINVAL;
+}
+
 static int port_list(int argc, char **argv)
 {
-	struct ctl_port *ports;
-	size_t n, i;
+	struct ctl_port *ports = NULL;
+	int32_t netnsid;
+	struct genl *g;
+	bool module;
+	size_t n = 0, i;
 	int err;
 
-	if (argc)
-		return ctl_what_is("port", argv[0]);
-	err = ctl_ports_read(&ports, &n);
+	err = port_netnsid_arg("port list", argc, argv, &netnsid);
 	if (err)
 		return err;
-	port_print_head();
+	err = ctl_source_open("port list", &g);
+	if (err < 0)
+		return err;
+	module = err;
+	if (module) {
+		err = ports_module_read(g, netnsid, &ports, &n);
+		genl_close(g);
+	} else {
+		err = port_netnsid_maps("port list", netnsid);
+		if (!err)
+			err = ctl_ports_read(&ports, &n);
+	}
+	if (err)
+		return err;
+	port_print_head(module);
 	open_json_array(PRINT_JSON, NULL);
 	for (i = 0; i < n; i++) {
 		open_json_object(NULL);
-		port_print(&ports[i], &port_row);
+		port_print(&ports[i], module ? &port_row_module : &port_row);
 		close_json_object();
 	}
 	close_json_array(PRINT_JSON, NULL);
@@ -475,7 +668,9 @@ static void print_list_end(size_t n)
 	print_nl();
 }
 
-static void port_bindings_print(const struct port_bindings *b)
+/* no_stats: why there are no counters to show, NULL if there are */
+static void port_bindings_print(const struct port_bindings *b,
+				const char *no_stats)
 {
 	char buf[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN];
 	const __u8 *m;
@@ -510,32 +705,477 @@ static void port_bindings_print(const struct port_bindings *b)
 	}
 	print_list_end(b->n_ethertypes);
 
+	if (no_stats) {
+		/* the module has no counters: they live in the datapath */
+		print_null(PRINT_ANY, "stats", "  stats: none (%s)\n",
+			   no_stats);
+		return;
+	}
 	open_json_object("stats");
 	ctl_stats_print(&b->stats, "  ");
 	close_json_object();
 }
 
+/* a port of the module with its lists, and the daemon's counters */
+static int port_show_module(struct genl *g, const char *name,
+			    int32_t netnsid, struct ctl_port *port,
+			    struct port_bindings *b, const char **no_stats)
+{
+	struct genl_tenant t = {};
+	struct genl_port gp = {};
+	struct ctl_map stats;
+	char path[IFNAMSIZ + 16], dir[256];
+	const struct tg_prefix *pfx;
+	uint32_t ifindex;
+	struct stat st;
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "port show %s", name);
+	err = ctl_link_index(g, "port show", name, netnsid, &ifindex);
+	if (err)
+		return err;
+	err = genl_port_get(g, ifindex, netnsid, &gp);
+	if (err) {
+		genl_perror(g, path, err);
+		return err;
+	}
+	port_from_genl(&gp, port);
+	if (gp.master)
+		genl_link_name(g, gp.master, netnsid, port->master_name);
+	if (gp.cfg.tenant && !genl_tenant_get(g, gp.cfg.tenant, &t)) {
+		port_tenant_name(port, &t, 1);
+		genl_tenant_free(&t);
+	}
+
+	b->macs = calloc(gp.cfg.n_macs ?: 1, sizeof(*b->macs));
+	b->addrs = calloc(gp.cfg.n_addrs ?: 1, sizeof(*b->addrs));
+	b->ethertypes = calloc(gp.cfg.n_ethertypes ?: 1,
+			       sizeof(*b->ethertypes));
+	if (!b->macs || !b->addrs || !b->ethertypes) {
+		genl_port_free(&gp);
+		return ctl_nomem();
+	}
+	memcpy(b->macs, gp.cfg.macs, gp.cfg.n_macs * sizeof(*b->macs));
+	b->n_macs = uniq(b->macs, gp.cfg.n_macs, sizeof(*b->macs), mac_cmp);
+	for (i = 0; i < gp.cfg.n_addrs; i++) {
+		pfx = &gp.cfg.addrs[i];
+		b->addrs[i].v4 = pfx->family == AF_INET;
+		memcpy(b->addrs[i].addr, pfx->addr, sizeof(pfx->addr));
+		b->addrs[i].prefixlen = pfx->prefixlen;
+	}
+	b->n_addrs = uniq(b->addrs, gp.cfg.n_addrs, sizeof(*b->addrs),
+			  addr_cmp);
+	memcpy(b->ethertypes, gp.cfg.ethertypes,
+	       gp.cfg.n_ethertypes * sizeof(*b->ethertypes));
+	b->n_ethertypes = uniq(b->ethertypes, gp.cfg.n_ethertypes,
+			       sizeof(*b->ethertypes), ethertype_cmp);
+	genl_port_free(&gp);
+
+	/*
+	 * Counters are the daemon's, by ifindex in its namespace: shown when
+	 * an instance runs here and the port is named in this namespace.
+	 */
+	if (netnsid != GENL_NETNSID_NONE) {
+		*no_stats = "tenguardd counts the ports of its own namespace";
+		return 0;
+	}
+	if (tg_pin_dir(ctl_instance, dir, sizeof(dir)) || stat(dir, &st)) {
+		*no_stats = "no tenguardd instance of this name runs here";
+		return 0;
+	}
+	err = ctl_stats_open(&stats);
+	if (err)
+		return err;
+	err = ctl_stats_read(&stats, ifindex, &b->stats);
+	ctl_map_close(&stats);
+	if (!err)
+		*no_stats = NULL;
+	return err;
+}
+
 static int port_show(int argc, char **argv)
 {
 	struct port_bindings b = {};
+	const char *no_stats = NULL;
 	struct ctl_port port;
+	int32_t netnsid;
+	struct genl *g;
 	int err;
 
 	if (!argc)
-		return ctl_missing("port show", "port NAME");
-	if (argc > 1)
-		return ctl_what_is("port", argv[1]);
-	err = ctl_port_find(argv[0], &port);
-	if (!err)
-		err = port_bindings_read(port.ifindex, &b);
+		return ctl_missing("port show", "port DEV");
+	err = port_netnsid_arg("port show", argc - 1, argv + 1, &netnsid);
+	if (err)
+		return err;
+	err = ctl_source_open("port show", &g);
+	if (err < 0)
+		return err;
+	if (err) {
+		err = port_show_module(g, argv[0], netnsid, &port, &b,
+				       &no_stats);
+		genl_close(g);
+	} else {
+		err = port_netnsid_maps("port show", netnsid);
+		if (!err)
+			err = ctl_port_find(argv[0], &port);
+		if (!err)
+			err = port_bindings_read(port.ifindex, &b);
+	}
 	if (!err) {
 		open_json_object(NULL);
 		port_print(&port, &port_block);
-		port_bindings_print(&b);
+		port_bindings_print(&b, no_stats);
 		close_json_object();
 	}
 	port_bindings_free(&b);
 	return err;
+}
+
+/* ---- changing ports: in the module ---- */
+
+/* the words of port add and port set, as bits of what was given */
+enum port_word {
+	PW_TENANT = 1U << 0,
+	PW_UPLINK = 1U << 1,
+	PW_MAC = 1U << 2,
+	PW_ADDR = 1U << 3,
+	PW_ETHERTYPE = 1U << 4,
+	PW_FLAGS = 1U << 5,
+	PW_SEGMENT = 1U << 6,
+	PW_MASTER = 1U << 7,
+	PW_NETNSID = 1U << 8,
+};
+
+static const struct {
+	const char *word;
+	enum port_word bit;
+	const char *value;	/* what follows the word, for "missing" */
+} port_words[] = {
+	{ "tenant", PW_TENANT, "ID after \"tenant\"" },
+	{ "uplink", PW_UPLINK, NULL },
+	{ "mac", PW_MAC, "MAC after \"mac\"" },
+	{ "addr", PW_ADDR, "PREFIX after \"addr\"" },
+	{ "ethertype", PW_ETHERTYPE, "0xNNNN after \"ethertype\"" },
+	{ "flags", PW_FLAGS, "FLAG[,FLAG]... after \"flags\"" },
+	{ "segment", PW_SEGMENT, "SEGMENT after \"segment\"" },
+	{ "master", PW_MASTER, "DEV after \"master\"" },
+	{ "netnsid", PW_NETNSID, "N after \"netnsid\"" },
+};
+
+#define PW_LISTS	(PW_MAC | PW_ADDR | PW_ETHERTYPE)
+#define PW_VM_ONLY	(PW_TENANT | PW_LISTS | PW_FLAGS)
+
+struct port_req {
+	const char *path;
+	const char *dev;
+	const char *master;	/* a device; NULL: none or not given */
+	unsigned int given;	/* PW_* */
+	struct genl_port p;
+};
+
+static int port_word_find(const char *w, bool add)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(port_words) / sizeof(port_words[0]); i++)
+		if (!strcmp(port_words[i].word, w) &&
+		    (add || port_words[i].bit != PW_UPLINK))
+			return i;
+	return -1;
+}
+
+/*
+ * After the first value of a list, the next word is one more value if it
+ * looks like one: "mac A B addr C" takes two MACs, and a misspelt word
+ * ("mac A adr C") is a bad word, not a bad MAC.
+ */
+static bool port_list_value(enum port_word bit, const char *w)
+{
+	switch (bit) {
+	case PW_MAC:
+		return strchr(w, ':');
+	case PW_ADDR:
+		return strchr(w, ':') || strchr(w, '.');
+	default:
+		return w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
+	}
+}
+
+static int port_list_item(struct port_req *r, enum port_word bit,
+			  const char *w)
+{
+	struct tg_port_cfg *c = &r->p.cfg;
+	struct tg_prefix pfx;
+	uint16_t et;
+	uint8_t mac[6];
+	int err;
+
+	switch (bit) {
+	case PW_MAC:
+		err = ctl_arg_mac(r->path, w, mac);
+		return err ?: ctl_push(&c->macs, &c->n_macs, sizeof(mac), mac);
+	case PW_ADDR:
+		err = ctl_arg_prefix(r->path, w, &pfx);
+		return err ?: ctl_push(&c->addrs, &c->n_addrs, sizeof(pfx),
+				       &pfx);
+	default:
+		err = ctl_arg_ethertype(r->path, w, &et);
+		return err ?: ctl_push(&c->ethertypes, &c->n_ethertypes,
+				       sizeof(et), &et);
+	}
+}
+
+/* the words after DEV; only syntax: the module judges meaning */
+static int port_words_parse(struct port_req *r, int argc, char **argv,
+			    bool add)
+{
+	struct genl_port *p = &r->p;
+	enum port_word bit;
+	int i, n, err;
+
+	while (argc > 0) {
+		i = port_word_find(argv[0], add);
+		if (i < 0)
+			return ctl_what_is("port", argv[0]);
+		bit = port_words[i].bit;
+		if ((r->given & bit) && !(bit & PW_LISTS))
+			return ctl_twice(r->path, argv[0]);
+		r->given |= bit;
+		argc--;
+		argv++;
+		if (bit == PW_UPLINK)
+			continue;
+		if (!argc)
+			return ctl_missing(r->path, port_words[i].value);
+		n = 1;
+		switch (bit) {
+		case PW_TENANT:
+			err = ctl_arg_tenant_id(r->path, argv[0],
+						&p->cfg.tenant);
+			break;
+		case PW_FLAGS:
+			err = ctl_arg_flags(r->path, argv[0], &p->cfg.flags);
+			break;
+		case PW_SEGMENT:
+			n = ctl_arg_segment(r->path, argc, argv,
+					    &p->cfg.segment);
+			err = n < 0 ? n : 0;
+			break;
+		case PW_MASTER:
+			err = 0;
+			r->master = NULL;
+			if (strcmp(argv[0], "none")) {
+				err = ctl_arg_ifname(r->path, argv[0]);
+				r->master = argv[0];
+			}
+			break;
+		case PW_NETNSID:
+			err = ctl_arg_netnsid(r->path, argv[0], &p->netnsid);
+			break;
+		default:
+			err = port_list_item(r, bit, argv[0]);
+			while (!err && n < argc &&
+			       port_list_value(bit, argv[n]))
+				err = port_list_item(r, bit, argv[n++]);
+		}
+		if (err)
+			return err;
+		argc -= n;
+		argv += n;
+	}
+	return 0;
+}
+
+/* what a combination of words cannot mean, before any I/O */
+static int port_words_check(struct port_req *r, bool add)
+{
+	if (!add) {
+		if (!(r->given & ~PW_NETNSID))
+			return ctl_missing(r->path, "what to change");
+		return 0;
+	}
+	if (r->given & PW_UPLINK) {
+		if (r->given & PW_VM_ONLY) {
+			fprintf(stderr, CTL_NAME ": %s: an uplink has no tenant, "
+				"mac, addr, ethertype or flags: it carries "
+				"segments\n", r->path);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!(r->given & PW_TENANT))
+		return ctl_missing(r->path, "tenant ID (or uplink)");
+	if (!(r->given & PW_MAC))
+		return ctl_missing(r->path, "mac MAC");
+	if (r->given & PW_SEGMENT) {
+		fprintf(stderr, CTL_NAME ": %s: a VM port has no segment: its "
+			"tenant has them\n", r->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void port_req_free(struct port_req *r)
+{
+	genl_port_free(&r->p);
+}
+
+static int port_change(const char *path, int argc, char **argv, bool add)
+{
+	struct port_req r = { .path = path };
+	struct genl_port *p = &r.p;
+	bool partial = false;
+	struct genl *g;
+	int err;
+
+	p->netnsid = GENL_NETNSID_NONE;
+	if (!argc)
+		return ctl_missing(path, "DEV");
+	err = ctl_arg_ifname(path, argv[0]);
+	if (err)
+		return err;
+	r.dev = argv[0];
+	err = port_words_parse(&r, argc - 1, argv + 1, add);
+	if (!err)
+		err = port_words_check(&r, add);
+	if (err)
+		goto out;
+
+	p->has = (r.given & PW_TENANT ? GENL_P_TENANT : 0) |
+		 (r.given & PW_FLAGS ? GENL_P_FLAGS : 0) |
+		 (r.given & PW_MAC ? GENL_P_MACS : 0) |
+		 (r.given & PW_ADDR ? GENL_P_ADDRS : 0) |
+		 (r.given & PW_ETHERTYPE ? GENL_P_ETHERTYPES : 0) |
+		 (r.given & PW_SEGMENT ? GENL_P_SEGMENT : 0) |
+		 (r.given & PW_MASTER ? GENL_P_MASTER : 0);
+	if (add) {
+		p->cfg.kind = r.given & PW_UPLINK ? TENGUARD_PORT_UPLINK :
+			      TENGUARD_PORT_VM;
+		p->has |= GENL_P_KIND;
+		/* "master none" on a new port is no master: leave it out */
+		if (!r.master)
+			p->has &= ~GENL_P_MASTER;
+	}
+
+	err = ctl_module_open(path, &g);
+	if (err)
+		goto out;
+	err = ctl_link_index(g, path, r.dev, p->netnsid, &p->ifindex);
+	if (!err && r.master)
+		err = ctl_link_index(g, path, r.master, p->netnsid,
+				     &p->master);
+	if (!err) {
+		err = add ? genl_port_new(g, p) :
+			    genl_port_set(g, p, &partial);
+		if (err)
+			genl_perror(g, path, err);
+		if (partial)
+			fprintf(stderr, CTL_NAME ": %s: %s has only the first "
+				"part of the lists given: run the command "
+				"again\n", path, r.dev);
+	}
+	genl_close(g);
+out:
+	port_req_free(&r);
+	return err;
+}
+
+static int port_add(int argc, char **argv)
+{
+	return port_change("port add", argc, argv, true);
+}
+
+static int port_set(int argc, char **argv)
+{
+	return port_change("port set", argc, argv, false);
+}
+
+static int port_del(int argc, char **argv)
+{
+	uint32_t ifindex;
+	int32_t netnsid;
+	struct genl *g;
+	int err;
+
+	if (!argc)
+		return ctl_missing("port del", "DEV");
+	err = ctl_arg_ifname("port del", argv[0]);
+	if (!err)
+		err = port_netnsid_arg("port del", argc - 1, argv + 1,
+				       &netnsid);
+	if (!err)
+		err = ctl_module_open("port del", &g);
+	if (err)
+		return err;
+	err = ctl_link_index(g, "port del", argv[0], netnsid, &ifindex);
+	if (!err) {
+		err = genl_port_del(g, ifindex, netnsid);
+		if (err)
+			genl_perror(g, "port del", err);
+	}
+	genl_close(g);
+	return err;
+}
+
+/* ---- monitor ---- */
+
+static void port_line_list(const char *key, size_t n, const char *(*str)(
+			   const struct genl_port *, size_t, char *, size_t),
+			   const struct genl_port *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	size_t i;
+
+	print_fp(" %s", key);
+	open_json_array(PRINT_JSON, key);
+	for (i = 0; i < n; i++) {
+		print_fp(i ? "," : " ");
+		print_string(PRINT_ANY, NULL, "%s", str(p, i, buf, sizeof(buf)));
+	}
+	if (!n)
+		print_fp(" -");
+	close_json_array(PRINT_JSON, NULL);
+}
+
+static const char *port_mac_str(const struct genl_port *p, size_t i,
+				char *buf, size_t len)
+{
+	const uint8_t *m = p->cfg.macs[i];
+
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static const char *port_addr_str(const struct genl_port *p, size_t i,
+				 char *buf, size_t len)
+{
+	const struct tg_prefix *pfx = &p->cfg.addrs[i];
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(pfx->family, pfx->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, pfx->prefixlen);
+	return buf;
+}
+
+static const char *port_ethertype_str(const struct genl_port *p, size_t i,
+				      char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%04x", p->cfg.ethertypes[i]);
+	return buf;
+}
+
+void ctl_port_line(const struct genl_port *gp)
+{
+	struct ctl_port p;
+
+	port_from_genl(gp, &p);
+	port_print(&p, &port_line);
+	port_line_list("macs", gp->cfg.n_macs, port_mac_str, gp);
+	port_line_list("addresses", gp->cfg.n_addrs, port_addr_str, gp);
+	port_line_list("ethertypes", gp->cfg.n_ethertypes,
+		       port_ethertype_str, gp);
 }
 
 static int port_help(int argc, char **argv)
@@ -544,28 +1184,78 @@ static int port_help(int argc, char **argv)
 		return ctl_what_is("port", argv[0]);
 	ctl_usage_table("port", port_cmds);
 	printf("\n"
+	       "SEGMENT := { vlan VID | vni VNI }\n"
+	       "FLAG := { dhcp-server | router | encap }\n"
+	       "\n"
 	       "A port is a network device tenguard guards: the host end of a VM's tap\n"
 	       "or veth (kind vm, bound to one tenant), or an uplink carrying tenant\n"
 	       "segments off the node (kind uplink: a trunk, tenant 0, or bound to one\n"
-	       "segment and its tenant). NAME is the device name the instance\n"
-	       "programmed the port under.\n"
+	       "segment and its tenant). DEV is the device's name.\n"
 	       "\n"
 	       "port list prints one row per port, by name. port show adds what the\n"
 	       "port may send from: its MAC addresses, its IP addresses and prefixes,\n"
-	       "the extra ethertypes it may send, and its counters.\n"
+	       "the extra ethertypes it may send, and its counters. Both read the\n"
+	       "tenguard kernel module if it is loaded, else the maps of the tenguardd\n"
+	       "instance (see --source); the module adds the generation the daemon\n"
+	       "acked and the master the port is held to. Counters always come from\n"
+	       "the maps.\n"
+	       "\n"
+	       "port add makes DEV a port in the module. A VM port takes its tenant,\n"
+	       "one or more MACs, and any number of addresses (an address alone is a\n"
+	       "/32 or /128; a prefix allows every source in it) and extra ethertypes\n"
+	       "(IPv4, IPv6 and ARP are always allowed and inspected). FLAGs allow\n"
+	       "what a VM may not do by default: answer DHCP (dhcp-server), send\n"
+	       "router advertisements and redirects (router), send overlay\n"
+	       "encapsulation (encap). An uplink is a trunk of every tenant's\n"
+	       "segments, or carries the one SEGMENT given.\n"
+	       "\n"
+	       "mac, addr and ethertype may be repeated, or followed by more values:\n"
+	       "\"mac A mac B\" is \"mac A B\". master DEV holds the port to that master\n"
+	       "(a bridge, a bond): the module refuses any other; \"master none\"\n"
+	       "lifts it. netnsid N names DEV (and the master) in the network\n"
+	       "namespace the caller knows by netnsid N (ip netns list-id), not in\n"
+	       "the caller's own.\n"
+	       "\n"
+	       "A port comes up only once tenguardd has programmed what the module\n"
+	       "holds for it (acked equals generation): the module takes a new port\n"
+	       "down and refuses to bring it up before.\n"
+	       "\n"
+	       "port set changes what it is given and nothing else: each of mac,\n"
+	       "addr and ethertype given replaces that whole list, flags replaces\n"
+	       "the flags (\"flags none\" clears them). port del makes DEV no longer\n"
+	       "a port.\n"
+	       "Lists too long for one message are sent in parts, in PORT_SETs\n"
+	       "that append; a port add that fails on the way deletes the port\n"
+	       "again.\n"
 	       "\n"
 	       "With -j, port list prints [{\"name\", \"ifindex\", \"kind\", \"tenant\",\n"
 	       "\"tenant_name\", \"segment\" (uplinks bound to one), \"flags\",\n"
-	       "\"generation\"}]; port show prints one such object with \"macs\",\n"
-	       "\"addresses\", \"ethertypes\" and \"stats\".\n");
+	       "\"generation\"}], from the module with \"acked\" and \"master\" (an\n"
+	       "ifindex, or null for any); port show prints one such object with\n"
+	       "\"macs\", \"addresses\", \"ethertypes\" and \"stats\" (null if no\n"
+	       "daemon counts for the port).\n"
+	       "\n"
+	       "add, set and del need the module and CAP_NET_ADMIN; the module's\n"
+	       "reason for a refusal is printed as \"Error: ...\".\n");
 	return 0;
 }
 
 const struct ctl_cmd port_cmds[] = {
-	{ "list", port_list, NULL,
+	{ "list", port_list, "[netnsid N]",
 	  "ports by name: kind, tenant, segment, flags", NULL },
-	{ "show", port_show, "NAME",
+	{ "show", port_show, "DEV [netnsid N]",
 	  "one port with its MACs, addresses, ethertypes, counters", NULL },
+	{ "add", port_add,
+	  "DEV tenant ID mac MAC... [addr PREFIX]... [ethertype 0xNNNN]...\n"
+	  "    [flags FLAG[,FLAG]...] [master DEV] [netnsid N]\n"
+	  "DEV uplink [segment SEGMENT] [master DEV] [netnsid N]",
+	  "make DEV a VM port or an uplink", NULL },
+	{ "set", port_set,
+	  "DEV [tenant ID] [mac MAC...] [addr PREFIX...] [ethertype 0xNNNN...]\n"
+	  "    [flags {FLAG[,FLAG]...|none}] [segment SEGMENT]\n"
+	  "    [master {DEV|none}] [netnsid N]",
+	  "change a port: lists given replace its lists", NULL },
+	{ "del", port_del, "DEV [netnsid N]", "make DEV no longer a port", NULL },
 	{ "help", port_help, NULL, "print this help", NULL },
 	{ NULL },
 };

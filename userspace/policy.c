@@ -202,7 +202,7 @@ static int tg_member_bool(struct tg_parse *p, json_t *obj, const char *key,
 }
 
 /* the kernel's dev_valid_name(): anything else can never be a device */
-static bool tg_ifname_valid(const char *name, size_t len)
+bool tg_ifname_valid(const char *name, size_t len)
 {
 	size_t i;
 
@@ -217,7 +217,7 @@ static bool tg_ifname_valid(const char *name, size_t len)
 	return true;
 }
 
-static bool tg_tenant_name_valid(const char *name, size_t len)
+bool tg_tenant_name_valid(const char *name, size_t len)
 {
 	size_t i;
 
@@ -384,7 +384,7 @@ static int tg_hex(int c)
 }
 
 /* exactly "xx:xx:xx:xx:xx:xx": sscanf() would take far more than that */
-static bool tg_mac_parse(const char *s, uint8_t mac[6])
+bool tg_mac_parse(const char *s, uint8_t mac[6])
 {
 	int i, hi, lo;
 
@@ -457,6 +457,20 @@ static int tg_parse_macs(struct tg_parse *p, json_t *arr,
 	return 0;
 }
 
+/* a reason in err, for parsers that serve more than policy files */
+static int __attribute__((format(printf, 3, 4)))
+tg_why(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 static void tg_prefix_str(const struct tg_prefix *pfx, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -466,8 +480,8 @@ static void tg_prefix_str(const struct tg_prefix *pfx, char *buf, size_t len)
 }
 
 /* "a.b.c.d[/len]" or "x:y::z[/len]", the whole address if len is left out */
-static int tg_prefix_parse(struct tg_parse *p, const char *s,
-			   struct tg_prefix *pfx)
+int tg_prefix_from_str(const char *s, struct tg_prefix *pfx, char *err,
+		       size_t errlen)
 {
 	static const uint8_t v4mapped[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
@@ -477,7 +491,7 @@ static int tg_prefix_parse(struct tg_parse *p, const char *s,
 	char *slash, *c;
 
 	if (strlen(s) >= sizeof(buf))
-		return tg_fail(p, EINVAL, "\"%.64s...\" is no address", s);
+		return tg_why(err, errlen, "\"%.64s...\" is no address", s);
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash)
@@ -486,22 +500,24 @@ static int tg_prefix_parse(struct tg_parse *p, const char *s,
 	pfx->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
 	max = pfx->family == AF_INET ? 32 : 128;
 	if (inet_pton(pfx->family, buf, pfx->addr) != 1)
-		return tg_fail(p, EINVAL, "\"%s\" is no IPv4 or IPv6 address", s);
+		return tg_why(err, errlen, "\"%s\" is no IPv4 or IPv6 address",
+			      s);
 	len = max;
 	if (slash) {
 		/* strtoul() would take signs, spaces and hex */
 		if (!*slash || strlen(slash) > 3)
-			return tg_fail(p, EINVAL, "bad prefix length in \"%s\"", s);
+			return tg_why(err, errlen, "bad prefix length in \"%s\"",
+				      s);
 		for (len = 0, c = slash; *c; c++) {
 			if (!isdigit((unsigned char)*c))
-				return tg_fail(p, EINVAL,
-					       "bad prefix length in \"%s\"", s);
+				return tg_why(err, errlen,
+					      "bad prefix length in \"%s\"", s);
 			len = len * 10 + (*c - '0');
 		}
 		if (len > max)
-			return tg_fail(p, EINVAL,
-				       "prefix length %u of \"%s\" is longer than %u",
-				       len, s, max);
+			return tg_why(err, errlen,
+				      "prefix length %u of \"%s\" is longer than %u",
+				      len, s, max);
 	}
 	pfx->prefixlen = len;
 	for (i = len; i < max; i++) {
@@ -509,9 +525,9 @@ static int tg_prefix_parse(struct tg_parse *p, const char *s,
 			for (; i < max; i++)
 				pfx->addr[i / 8] &= ~(0x80 >> (i % 8));
 			tg_prefix_str(pfx, str, sizeof(str));
-			return tg_fail(p, EINVAL,
-				       "host bits set in \"%s\" (did you mean %s?)",
-				       s, str);
+			return tg_why(err, errlen,
+				      "host bits set in \"%s\" (did you mean %s?)",
+				      s, str);
 		}
 	}
 	/*
@@ -521,9 +537,19 @@ static int tg_prefix_parse(struct tg_parse *p, const char *s,
 	 */
 	if (pfx->family == AF_INET6 && len >= 96 &&
 	    !memcmp(pfx->addr, v4mapped, sizeof(v4mapped)))
-		return tg_fail(p, EINVAL,
-			       "\"%s\" is IPv4-mapped: write it as an IPv4 address",
-			       s);
+		return tg_why(err, errlen,
+			      "\"%s\" is IPv4-mapped: write it as an IPv4 address",
+			      s);
+	return 0;
+}
+
+static int tg_prefix_parse(struct tg_parse *p, const char *s,
+			   struct tg_prefix *pfx)
+{
+	char why[256];
+
+	if (tg_prefix_from_str(s, pfx, why, sizeof(why)))
+		return tg_fail(p, EINVAL, "%s", why);
 	return 0;
 }
 

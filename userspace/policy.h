@@ -67,6 +67,19 @@ const struct tg_tenant_cfg *tg_policy_tenant(const struct tg_policy *pol,
 const struct tg_port_cfg *tg_policy_port(const struct tg_policy *pol,
 					 const char *name);
 
+/*
+ * The parsers of policy file values, for tenguardctl's arguments too.
+ * tg_prefix_from_str() takes "a.b.c.d[/len]" or "x:y::z[/len]" (the whole
+ * address without len) and refuses host bits and IPv4-mapped prefixes:
+ * -EINVAL and why in err (e.g. "host bits set in \"10.0.0.1/8\" (did you
+ * mean 10.0.0.0/8?)").
+ */
+bool tg_mac_parse(const char *s, uint8_t mac[6]);	/* xx:xx:xx:xx:xx:xx */
+bool tg_ifname_valid(const char *name, size_t len);	/* dev_valid_name() */
+bool tg_tenant_name_valid(const char *name, size_t len); /* [A-Za-z0-9._-] */
+int tg_prefix_from_str(const char *s, struct tg_prefix *pfx, char *err,
+		       size_t errlen);
+
 /* fe80::/64 with the modified EUI-64 interface id of mac (RFC 4291) */
 void tg_mac_to_link_local(const uint8_t mac[6], uint8_t addr[16]);
 

@@ -271,3 +271,11 @@ void print_nl(void)
 	if (!out.json)
 		putchar('\n');
 }
+
+void print_record_end(void)
+{
+	if (out.json && out.written)
+		putchar('\n');
+	out.written = false;
+	fflush(stdout);
+}

@@ -49,5 +49,11 @@ void print_null(enum output_type type, const char *key, const char *fmt,
 /* text only */
 void print_fp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_nl(void);
+/*
+ * End one record of a stream (monitor): in JSON, the top-level value just
+ * closed ends its line and the next one starts a new document; in both,
+ * the output is flushed so a reader sees the record now.
+ */
+void print_record_end(void);
 
 #endif /* TG_PRINT_H */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tenguardctl: show what a tenguardd instance has programmed into the
- * datapath. It reads the maps the daemon pins and changes nothing.
+ * tenguardctl: configure tenants and ports in the tenguard kernel module
+ * and watch it, and show what a tenguardd instance has programmed into the
+ * datapath. The module is reached through genl.h only; the daemon's pinned
+ * maps are read here (pinned maps, below).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,9 +16,11 @@
 #include <bpf/libbpf.h>
 
 #include "ctl.h"
+#include "genl.h"
 #include "pins.h"
 
 const char *ctl_instance;
+enum ctl_source ctl_source = CTL_SOURCE_AUTO;
 
 static int help_main(int argc, char **argv);
 
@@ -24,6 +28,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "tenant", tenant_main, NULL, "tenants and their segments",
 	  tenant_cmds },
 	{ "port", port_main, NULL, "ports and their bindings", port_cmds },
+	{ "monitor", monitor_main, "[config|events]",
+	  "print the module's changes and events as they happen", NULL },
 	{ "stats", stats_main, "[NAME]",
 	  "packet and drop counters of every port, or of port NAME", NULL },
 	{ "help", help_main, "[COMMAND]", "print this help, or COMMAND's",
@@ -33,13 +39,39 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 /* ---- usage ---- */
 
+#define USAGE_COL	25	/* where the help of a row starts */
+
+/*
+ * "  path name args   help": each form of args on a line of its own, a
+ * line starting with spaces continuing the form above; the help goes
+ * beside the last line if there is room, else under it.
+ */
 static void usage_row(FILE *f, const char *path, const struct ctl_cmd *c)
 {
-	char words[64];
+	const char *args = c->args ? c->args : "", *end;
+	char head[32];
+	int col, len;
 
-	snprintf(words, sizeof(words), "%s%s%s%s%s", path, *path ? " " : "",
-		 c->name, c->args ? " " : "", c->args ? c->args : "");
-	fprintf(f, "  %-22s %s\n", words, c->help);
+	snprintf(head, sizeof(head), "%s%s%s", path, *path ? " " : "",
+		 c->name);
+	for (;;) {
+		end = strchr(args, '\n');
+		len = end ? end - args : (int)strlen(args);
+		if (*args == ' ')
+			col = fprintf(f, "  %*s%.*s", (int)strlen(head), "",
+				      len, args);
+		else
+			col = fprintf(f, "  %s%s%.*s", head, len ? " " : "",
+				      len, args);
+		if (!end)
+			break;
+		fputc('\n', f);
+		args = end + 1;
+	}
+	if (col >= USAGE_COL)
+		fprintf(f, "\n%*s%s\n", USAGE_COL, "", c->help);
+	else
+		fprintf(f, "%*s%s\n", USAGE_COL - col, "", c->help);
 }
 
 static void usage(FILE *f)
@@ -49,16 +81,23 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: " CTL_NAME " [OPTIONS] COMMAND [ARGUMENTS]\n"
 		"\n"
-		"Show what a tenguardd instance has programmed into the tenguard datapath:\n"
-		"its tenants, its ports and their bindings, and per-port counters. The state\n"
-		"is read from the BPF maps the daemon pins in " TENGUARD_PIN_ROOT "/INSTANCE/;\n"
-		CTL_NAME " changes nothing.\n"
+		"Configure and inspect tenguard, the per-tenant guard of the VM ports of\n"
+		"this node. With the tenguard kernel module loaded, tenants and ports are\n"
+		"created, changed and deleted in the module (generic netlink family\n"
+		"\"" TENGUARD_GENL_NAME "\"), and a tenguardd instance programs them into the\n"
+		"datapath. Without it (standalone mode: tenguardd runs from a policy\n"
+		"file), the list and show commands read what the instance has programmed\n"
+		"from the BPF maps it pins in " TENGUARD_PIN_ROOT "/INSTANCE/. Counters\n"
+		"are always read there.\n"
 		"\n"
 		"Options:\n"
-		"  -i, --instance NAME    the tenguardd instance to read (default:\n"
-		"                         $" TG_INSTANCE_ENV ", else \"" TG_INSTANCE_DEFAULT "\")\n"
+		"  -i, --instance NAME    the tenguardd instance whose maps are read\n"
+		"                         (default: $" TG_INSTANCE_ENV ", else \"" TG_INSTANCE_DEFAULT "\")\n"
 		"  -j, --json             print JSON instead of text\n"
 		"  -p, --pretty           indent the JSON (with -j)\n"
+		"      --source SOURCE    where list and show read: \"module\", \"maps\", or\n"
+		"                         \"auto\", the default: the module if it is\n"
+		"                         loaded, else the maps\n"
 		"  -h, --help             print this help\n"
 		"\n"
 		"Commands:\n");
@@ -73,14 +112,21 @@ static void usage(FILE *f)
 	}
 	fprintf(f,
 		"\n"
+		"SEGMENT := { vlan VID | vni VNI }\n"
+		"FLAG := { dhcp-server | router | encap }\n"
+		"\n"
 		"A command given alone lists: \"" CTL_NAME " port\" is \""
 		CTL_NAME " port list\".\n"
 		"Each command has its own help: \"" CTL_NAME " help port\", \""
 		CTL_NAME " port help\".\n"
 		"\"" CTL_NAME " help stats\" names the drop reasons counted.\n"
 		"\n"
-		"Exit status is 0 on success and 1 on any error: no state for the instance\n"
-		"(tenguardd is not running), an unknown port, a bad word.\n");
+		"Changes need the module and CAP_NET_ADMIN. When the module refuses one,\n"
+		"its reason is printed as \"Error: ...\", then the errno.\n"
+		"\n"
+		"Exit status is 0 on success and 1 on any error: the module not loaded\n"
+		"(for a change or monitor), no state for the instance (tenguardd is not\n"
+		"running), an unknown port, a bad word, a refusal of the module.\n");
 }
 
 /* "help" alone, or "help COMMAND" as "COMMAND help" */
@@ -107,11 +153,8 @@ void ctl_usage_table(const char *path, const struct ctl_cmd *table)
 {
 	const struct ctl_cmd *c;
 
-	printf("Usage: " CTL_NAME " [OPTIONS] %s {", path);
-	for (c = table; c->name; c++)
-		printf(" %s%s%s%s", c == table ? "" : "| ", c->name,
-		       c->args ? " " : "", c->args ? c->args : "");
-	printf(" }\n\n");
+	printf("Usage: " CTL_NAME " [OPTIONS] %s COMMAND [ARGUMENTS]\n\n"
+	       "Commands:\n", path);
 	for (c = table; c->name; c++)
 		usage_row(stdout, path, c);
 }
@@ -148,6 +191,90 @@ int ctl_nomem(void)
 {
 	fprintf(stderr, CTL_NAME ": %s\n", strerror(ENOMEM));
 	return -ENOMEM;
+}
+
+/* ---- the module ---- */
+
+/* a version this build was not written for may still work: say so */
+static void ctl_genl_version(struct genl *g)
+{
+	if (genl_version(g) && genl_version(g) != TENGUARD_GENL_VERSION)
+		fprintf(stderr, CTL_NAME ": warning: the module speaks version "
+			"%u of family \"" TENGUARD_GENL_NAME "\", this "
+			CTL_NAME " speaks version %u\n", genl_version(g),
+			TENGUARD_GENL_VERSION);
+}
+
+static int ctl_genl_open(const char *path, struct genl **g)
+{
+	int err;
+
+	err = genl_open(g);
+	if (err == -ENOENT) {
+		fprintf(stderr, CTL_NAME ": the tenguard kernel module is not "
+			"loaded (family \"" TENGUARD_GENL_NAME "\" not found)\n");
+		return err;
+	}
+	if (err) {
+		genl_perror(NULL, path, err);
+		return err;
+	}
+	ctl_genl_version(*g);
+	return 0;
+}
+
+int ctl_module_open(const char *path, struct genl **g)
+{
+	if (ctl_source == CTL_SOURCE_MAPS) {
+		fprintf(stderr, CTL_NAME ": %s: the maps are read only: this "
+			"needs the module, not --source maps\n", path);
+		return -EINVAL;
+	}
+	return ctl_genl_open(path, g);
+}
+
+int ctl_source_open(const char *path, struct genl **g)
+{
+	int err;
+
+	*g = NULL;
+	if (ctl_source == CTL_SOURCE_MAPS)
+		return 0;
+	if (ctl_source == CTL_SOURCE_AUTO) {
+		/* standalone mode: no family, the maps are all there is */
+		err = genl_open(g);
+		if (err == -ENOENT)
+			return 0;
+		if (err) {
+			genl_perror(NULL, path, err);
+			return err;
+		}
+		ctl_genl_version(*g);
+		return 1;
+	}
+	err = ctl_genl_open(path, g);
+	return err ? err : 1;
+}
+
+int ctl_link_index(struct genl *g, const char *path, const char *name,
+		   int32_t netnsid, uint32_t *ifindex)
+{
+	char what[96];
+	int err;
+
+	err = genl_link_index(g, name, netnsid, ifindex);
+	if (err == -ENODEV && netnsid == GENL_NETNSID_NONE)
+		fprintf(stderr, CTL_NAME ": %s: no device \"%s\"\n", path,
+			name);
+	else if (err == -ENODEV)
+		fprintf(stderr, CTL_NAME ": %s: no device \"%s\" in netnsid "
+			"%d\n", path, name, netnsid);
+	else if (err) {
+		snprintf(what, sizeof(what), "%s: looking up device \"%s\"",
+			 path, name);
+		genl_perror(g, what, err);
+	}
+	return err;
 }
 
 /* ---- pinned maps ---- */
@@ -332,6 +459,8 @@ int main(int argc, char **argv)
 		{ "instance", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		/* long only: -s is iproute2's statistics */
+		{ "source", required_argument, NULL, 'S' },
 		{ NULL },
 	};
 	const char *instance = NULL;
@@ -353,9 +482,24 @@ int main(int argc, char **argv)
 		case 'p':
 			pretty = true;
 			break;
+		case 'S':
+			if (!strcmp(optarg, "auto")) {
+				ctl_source = CTL_SOURCE_AUTO;
+			} else if (!strcmp(optarg, "module")) {
+				ctl_source = CTL_SOURCE_MODULE;
+			} else if (!strcmp(optarg, "maps")) {
+				ctl_source = CTL_SOURCE_MAPS;
+			} else {
+				fprintf(stderr, CTL_NAME ": --source: invalid "
+					"source \"%s\": module, maps or auto\n",
+					optarg);
+				return 1;
+			}
+			break;
 		case ':':
-			fprintf(stderr, CTL_NAME ": %s: missing instance NAME\n"
-				"Try \"" CTL_NAME " help\".\n", argv[optind - 1]);
+			fprintf(stderr, CTL_NAME ": %s: missing %s\n"
+				"Try \"" CTL_NAME " help\".\n", argv[optind - 1],
+				optopt == 'S' ? "SOURCE" : "instance NAME");
 			return 1;
 		default:
 			if (optopt)

@@ -1,0 +1,2084 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink to the tenguard module, and the rtnetlink lookups that
+ * name its ports: every netlink message tenguardctl sends or reads is
+ * built or read here (genl.h says what for).
+ *
+ * One table describes the family's attributes as the uapi header draws
+ * them. It checks the replies the module sends, decodes requests for
+ * TENGUARDCTL_DUMP and names the attribute an extack offset points at.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/genl/genl.h>
+
+#include "genl.h"
+#include "names.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+/* a dump that keeps meeting changes is retried this often, then refused */
+#define GENL_DUMP_TRIES		5
+/* receive buffer of a monitor: bursts of config messages must fit */
+#define GENL_MONITOR_RCVBUF	(1 << 20)
+
+/* ---- the family's attributes ---- */
+
+enum genl_type {
+	GT_NONE,	/* padding: skipped */
+	GT_U8,
+	GT_U16,
+	GT_U32,
+	GT_S32,
+	GT_U64,
+	GT_STRING,	/* NLA_NUL_STRING */
+	GT_MAC,		/* NLA_BINARY, ETH_ALEN */
+	GT_IPADDR,	/* NLA_BINARY, 4 or 16 */
+	GT_NESTED,
+};
+
+/* how a value reads for a person, beyond its type */
+enum genl_show {
+	GS_PLAIN,
+	GS_KIND,	/* enum tenguard_port_kind */
+	GS_FLAGS,	/* TENGUARD_PORT_F_* */
+	GS_FAMILY,	/* AF_INET, AF_INET6 */
+	GS_ETHERTYPE,	/* 0x88cc */
+	GS_EVENT,	/* enum tenguard_event */
+};
+
+struct genl_set;
+
+struct genl_attr {
+	const char *name;	/* TENGUARD_A_PORT_MAC: for dumps */
+	const char *label;	/* "mac": for people */
+	enum genl_type type;
+	enum genl_show show;
+	const struct genl_set *nest;
+};
+
+struct genl_set {
+	const char *label;	/* "port": the set's nest, for people */
+	unsigned int max;
+	const struct genl_attr *attrs;	/* indexed by type, 0..max */
+};
+
+/* an entry of a set: its enum name comes from the enum itself */
+#define GA(t, l, ty, ...) \
+	[t] = { .name = #t, .label = l, .type = ty, __VA_ARGS__ }
+
+static const struct genl_attr genl_segment_attrs[] = {
+	GA(TENGUARD_A_SEGMENT_VLAN, "vlan", GT_U16),
+	GA(TENGUARD_A_SEGMENT_VNI, "vni", GT_U32),
+};
+
+static const struct genl_set genl_segment_nla = {
+	"segment", TENGUARD_A_SEGMENT_MAX, genl_segment_attrs
+};
+
+static const struct genl_attr genl_addr_attrs[] = {
+	GA(TENGUARD_A_ADDR_FAMILY, "family", GT_U16, .show = GS_FAMILY),
+	GA(TENGUARD_A_ADDR_ADDR, "address", GT_IPADDR),
+	GA(TENGUARD_A_ADDR_PREFIXLEN, "prefix length", GT_U8),
+};
+
+static const struct genl_set genl_addr_nla = {
+	"addr", TENGUARD_A_ADDR_MAX, genl_addr_attrs
+};
+
+static const struct genl_attr genl_tenant_attrs[] = {
+	GA(TENGUARD_A_TENANT_ID, "id", GT_U32),
+	GA(TENGUARD_A_TENANT_NAME, "name", GT_STRING),
+	GA(TENGUARD_A_TENANT_SEGMENT, "segment", GT_NESTED,
+	   .nest = &genl_segment_nla),
+};
+
+static const struct genl_set genl_tenant_nla = {
+	"tenant", TENGUARD_A_TENANT_MAX, genl_tenant_attrs
+};
+
+static const struct genl_attr genl_port_attrs[] = {
+	GA(TENGUARD_A_PORT_IFINDEX, "ifindex", GT_U32),
+	GA(TENGUARD_A_PORT_IFNAME, "ifname", GT_STRING),
+	GA(TENGUARD_A_PORT_TENANT, "tenant", GT_U32),
+	GA(TENGUARD_A_PORT_KIND, "kind", GT_U32, .show = GS_KIND),
+	GA(TENGUARD_A_PORT_FLAGS, "flags", GT_U32, .show = GS_FLAGS),
+	GA(TENGUARD_A_PORT_MAC, "mac", GT_MAC),
+	GA(TENGUARD_A_PORT_ADDR, "addr", GT_NESTED, .nest = &genl_addr_nla),
+	GA(TENGUARD_A_PORT_ETHERTYPE, "ethertype", GT_U16,
+	   .show = GS_ETHERTYPE),
+	GA(TENGUARD_A_PORT_SEGMENT, "segment", GT_NESTED,
+	   .nest = &genl_segment_nla),
+	GA(TENGUARD_A_PORT_MASTER, "master", GT_U32),
+	GA(TENGUARD_A_PORT_NETNSID, "netnsid", GT_S32),
+	GA(TENGUARD_A_PORT_GENERATION, "generation", GT_U64),
+	GA(TENGUARD_A_PORT_ACKED, "acked", GT_U64),
+	GA(TENGUARD_A_PORT_PAD, "pad", GT_NONE),
+};
+
+static const struct genl_set genl_port_nla = {
+	"port", TENGUARD_A_PORT_MAX, genl_port_attrs
+};
+
+static const struct genl_attr genl_event_attrs[] = {
+	GA(TENGUARD_A_EVENT_TYPE, "type", GT_U32, .show = GS_EVENT),
+	GA(TENGUARD_A_EVENT_IFINDEX, "ifindex", GT_U32),
+	GA(TENGUARD_A_EVENT_IFNAME, "ifname", GT_STRING),
+	GA(TENGUARD_A_EVENT_PID, "pid", GT_U32),
+	GA(TENGUARD_A_EVENT_COMM, "comm", GT_STRING),
+	GA(TENGUARD_A_EVENT_TIME, "time", GT_U64),
+	GA(TENGUARD_A_EVENT_PAD, "pad", GT_NONE),
+};
+
+static const struct genl_set genl_event_nla = {
+	"event", TENGUARD_A_EVENT_MAX, genl_event_attrs
+};
+
+static const struct genl_attr genl_top_attrs[] = {
+	GA(TENGUARD_A_TENANT, "tenant", GT_NESTED, .nest = &genl_tenant_nla),
+	GA(TENGUARD_A_PORT, "port", GT_NESTED, .nest = &genl_port_nla),
+	GA(TENGUARD_A_EVENT, "event", GT_NESTED, .nest = &genl_event_nla),
+};
+
+static const struct genl_set genl_top_nla = {
+	"", TENGUARD_A_MAX, genl_top_attrs
+};
+
+static const char *const genl_cmd_names[] = {
+	[TENGUARD_CMD_UNSPEC] = "TENGUARD_CMD_UNSPEC",
+	[TENGUARD_CMD_TENANT_NEW] = "TENGUARD_CMD_TENANT_NEW",
+	[TENGUARD_CMD_TENANT_SET] = "TENGUARD_CMD_TENANT_SET",
+	[TENGUARD_CMD_TENANT_DEL] = "TENGUARD_CMD_TENANT_DEL",
+	[TENGUARD_CMD_TENANT_GET] = "TENGUARD_CMD_TENANT_GET",
+	[TENGUARD_CMD_PORT_NEW] = "TENGUARD_CMD_PORT_NEW",
+	[TENGUARD_CMD_PORT_SET] = "TENGUARD_CMD_PORT_SET",
+	[TENGUARD_CMD_PORT_DEL] = "TENGUARD_CMD_PORT_DEL",
+	[TENGUARD_CMD_PORT_GET] = "TENGUARD_CMD_PORT_GET",
+	[TENGUARD_CMD_PORT_ACK] = "TENGUARD_CMD_PORT_ACK",
+	[TENGUARD_CMD_EVENT] = "TENGUARD_CMD_EVENT",
+};
+
+/* the description of an attribute of set, NULL for one this build lacks */
+static const struct genl_attr *genl_attr_of(const struct genl_set *set,
+					    const struct nlattr *a)
+{
+	int type = nla_type(a);
+
+	if (type <= 0 || (unsigned int)type > set->max ||
+	    !set->attrs[type].name)
+		return NULL;
+	return &set->attrs[type];
+}
+
+/* what an NLA policy would check: the length of the type */
+static bool genl_attr_valid(const struct genl_attr *d, const struct nlattr *a)
+{
+	int len = nla_len(a);
+
+	switch (d->type) {
+	case GT_NONE:
+	case GT_NESTED:
+		return true;
+	case GT_U8:
+		return len == 1;
+	case GT_U16:
+		return len == 2;
+	case GT_U32:
+	case GT_S32:
+		return len == 4;
+	case GT_U64:
+		return len == 8;
+	case GT_STRING:
+		return len >= 1 && memchr(nla_data(a), '\0', len);
+	case GT_MAC:
+		return len == 6;
+	case GT_IPADDR:
+		return len == 4 || len == 16;
+	}
+	return false;
+}
+
+static const char *genl_event_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[TENGUARD_EVENT_PROMISC] = "promisc",
+		[TENGUARD_EVENT_MAC_CHANGE] = "mac-change",
+		[TENGUARD_EVENT_MASTER] = "master",
+		[TENGUARD_EVENT_UP_REFUSED] = "up-refused",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+}
+
+static void genl_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	const struct tg_flag_name *f;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (f = tg_port_flag_names; f->name; f++) {
+		if (!(flags & f->flag))
+			continue;
+		flags &= ~f->flag;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+			      n ? "," : "", f->name);
+	}
+	if (flags & TENGUARD_PORT_F_APPEND) {
+		flags &= ~TENGUARD_PORT_F_APPEND;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%sappend",
+			      n ? "," : "");
+	}
+	if (flags)
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%#x",
+			      n ? "," : "", flags);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+static void genl_segment_str(const struct nlattr *nest, char *buf, size_t len);
+static void genl_addr_str(const struct nlattr *nest, char *buf, size_t len);
+
+/* a valid attribute's value as a person reads it */
+static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
+			   char *buf, size_t len)
+{
+	const uint8_t *m = nla_data(a);
+	uint32_t v = 0;
+
+	switch (d->type) {
+	case GT_NONE:
+		snprintf(buf, len, "(%d bytes)", nla_len(a));
+		return;
+	case GT_U8:
+		v = nla_get_u8(a);
+		break;
+	case GT_U16:
+		v = nla_get_u16(a);
+		break;
+	case GT_U32:
+		v = nla_get_u32(a);
+		break;
+	case GT_S32:
+		snprintf(buf, len, "%" PRId32, nla_get_s32(a));
+		return;
+	case GT_U64:
+		snprintf(buf, len, "%" PRIu64, nla_get_u64(a));
+		return;
+	case GT_STRING:
+		snprintf(buf, len, "\"%s\"", (const char *)nla_data(a));
+		return;
+	case GT_MAC:
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+			 m[0], m[1], m[2], m[3], m[4], m[5]);
+		return;
+	case GT_IPADDR:
+		inet_ntop(nla_len(a) == 4 ? AF_INET : AF_INET6, m, buf, len);
+		return;
+	case GT_NESTED:
+		if (d->nest == &genl_segment_nla)
+			genl_segment_str(a, buf, len);
+		else if (d->nest == &genl_addr_nla)
+			genl_addr_str(a, buf, len);
+		else
+			snprintf(buf, len, "(%d bytes)", nla_len(a));
+		return;
+	}
+	switch (d->show) {
+	case GS_KIND:
+		snprintf(buf, len, "%u (%s)", v, tg_port_kind_name(v));
+		break;
+	case GS_FLAGS: {
+		char names[96];
+
+		genl_flags_str(v, names, sizeof(names));
+		snprintf(buf, len, "%#x (%s)", v, names);
+		break;
+	}
+	case GS_FAMILY:
+		snprintf(buf, len, "%u (%s)", v, v == AF_INET ? "AF_INET" :
+			 v == AF_INET6 ? "AF_INET6" : "?");
+		break;
+	case GS_ETHERTYPE:
+		snprintf(buf, len, "0x%04x", v);
+		break;
+	case GS_EVENT:
+		snprintf(buf, len, "%u (%s)", v,
+			 genl_event_name(v) ?: "unknown");
+		break;
+	default:
+		snprintf(buf, len, "%u", v);
+	}
+}
+
+/* "vlan 100", "vni 5100" */
+static void genl_segment_str(const struct nlattr *nest, char *buf, size_t len)
+{
+	const struct genl_attr *d;
+	struct nlattr *a;
+	int rem;
+
+	snprintf(buf, len, "(empty)");
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_attr_of(&genl_segment_nla, a);
+		if (d && genl_attr_valid(d, a))
+			snprintf(buf, len, "%s %u", d->label,
+				 d->type == GT_U16 ? nla_get_u16(a) :
+				 nla_get_u32(a));
+	}
+}
+
+/* "198.18.0.0/15" */
+static void genl_addr_str(const struct nlattr *nest, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned int plen = 0;
+	bool has_len = false;
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) == TENGUARD_A_ADDR_ADDR &&
+		    (nla_len(a) == 4 || nla_len(a) == 16))
+			inet_ntop(nla_len(a) == 4 ? AF_INET : AF_INET6,
+				  nla_data(a), addr, sizeof(addr));
+		if (nla_type(a) == TENGUARD_A_ADDR_PREFIXLEN &&
+		    nla_len(a) == 1) {
+			plen = nla_get_u8(a);
+			has_len = true;
+		}
+	}
+	if (has_len)
+		snprintf(buf, len, "%s/%u", addr, plen);
+	else
+		snprintf(buf, len, "%s", addr);
+}
+
+/* ---- the handle ---- */
+
+struct genl {
+	struct nl_sock *sk;	/* the family's: requests, then monitor */
+	struct nl_sock *rtnl;	/* device names, opened when first needed */
+	int family;		/* 0 in a dry run without the module */
+	uint32_t version;
+	uint32_t grp_config;	/* 0: the module has no such group */
+	uint32_t grp_events;
+	bool dry;
+	unsigned int dumped;	/* requests dumped in a dry run */
+	/* why the last request failed, for genl_perror() */
+	struct {
+		int err;
+		char msg[256];	/* the kernel's extack message */
+		char at[192];	/* the attribute at fault, decoded */
+		char local[192]; /* or what was wrong with a reply */
+	} why;
+};
+
+uint32_t genl_version(const struct genl *g)
+{
+	return g->version;
+}
+
+bool genl_dry_run(const struct genl *g)
+{
+	return g->dry;
+}
+
+static void genl_why_clear(struct genl *g)
+{
+	memset(&g->why, 0, sizeof(g->why));
+}
+
+/* a reply that breaks the contract: remember why, return -EPROTO */
+static int __attribute__((format(printf, 2, 3)))
+genl_bad_reply(struct genl *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!g->why.local[0]) {
+		va_start(ap, fmt);
+		vsnprintf(g->why.local, sizeof(g->why.local), fmt, ap);
+		va_end(ap);
+	}
+	g->why.err = -EPROTO;
+	return -EPROTO;
+}
+
+/* the attribute of a reply: valid if known, NULL (skip) if unknown */
+static const struct genl_attr *genl_reply_attr(struct genl *g,
+					       const struct genl_set *set,
+					       const struct nlattr *a, int *err)
+{
+	const struct genl_attr *d = genl_attr_of(set, a);
+
+	*err = 0;
+	if (!d || d->type == GT_NONE)
+		return NULL;	/* a newer module's, or padding */
+	if (!genl_attr_valid(d, a)) {
+		*err = genl_bad_reply(g, "the module sent %s of %d bytes",
+				      d->name, nla_len(a));
+		return NULL;
+	}
+	return d;
+}
+
+void genl_perror(const struct genl *g, const char *what, int err)
+{
+	const char *name = strerrorname_np(-err);
+
+	if (g && g->why.err == err && g->why.msg[0]) {
+		fprintf(stderr, "Error: %s", g->why.msg);
+		if (g->why.at[0])
+			fprintf(stderr, " (%s)", g->why.at);
+		fputc('\n', stderr);
+	} else if (g && g->why.err == err && g->why.at[0]) {
+		fprintf(stderr, "Error: %s\n", g->why.at);
+	}
+	fprintf(stderr, "tenguardctl: %s: ", what);
+	if (g && g->why.err == err && g->why.local[0])
+		fprintf(stderr, "%s: ", g->why.local);
+	fprintf(stderr, "%s", strerror(-err));
+	if (name)
+		fprintf(stderr, " (%s)", name);
+	fputc('\n', stderr);
+}
+
+/* ---- decoding requests: TENGUARDCTL_DUMP ---- */
+
+static void genl_decode(FILE *f, const struct genl_set *set, const void *data,
+			int len, int depth)
+{
+	const struct genl_attr *d;
+	char buf[256];
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, (struct nlattr *)data, len, rem) {
+		d = genl_attr_of(set, a);
+		fprintf(f, "%*s", 2 * depth, "");
+		if (!d) {
+			fprintf(f, "attribute %d of %s: unknown, %d bytes\n",
+				nla_type(a), set->label[0] ? set->label :
+				"the message", nla_len(a));
+			continue;
+		}
+		if (!genl_attr_valid(d, a)) {
+			fprintf(f, "%s: BAD LENGTH %d\n", d->name, nla_len(a));
+			continue;
+		}
+		if (d->type == GT_NESTED) {
+			fprintf(f, "%s: nested, %d bytes%s\n", d->name,
+				nla_len(a), nla_is_nested(a) ? "" :
+				", NLA_F_NESTED MISSING");
+			genl_decode(f, d->nest, nla_data(a), nla_len(a),
+				    depth + 1);
+			continue;
+		}
+		genl_value_str(d, a, buf, sizeof(buf));
+		fprintf(f, "%s: %s\n", d->name, buf);
+	}
+	if (rem > 0)
+		fprintf(f, "%*s%d bytes of trailing garbage\n", 2 * depth, "",
+			rem);
+}
+
+static void genl_hexdump(FILE *f, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i, j;
+
+	for (i = 0; i < len; i += 16) {
+		fprintf(f, "  %04zx ", i);
+		for (j = i; j < i + 16; j++) {
+			if (j < len)
+				fprintf(f, " %02x", p[j]);
+			else
+				fputs("   ", f);
+			if (j == i + 7)
+				fputc(' ', f);
+		}
+		fputs("  ", f);
+		for (j = i; j < i + 16 && j < len; j++)
+			fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', f);
+		fputc('\n', f);
+	}
+}
+
+static void genl_dump_request(struct genl *g, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	const char *cmd = gh->cmd < sizeof(genl_cmd_names) /
+			  sizeof(genl_cmd_names[0]) ? genl_cmd_names[gh->cmd] :
+			  NULL;
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++g->dumped;
+	fprintf(stderr, "tenguardctl: request %u: %s%s, version %u, family "
+		"\"%s\" (id %d%s), flags REQUEST|ACK%s, %u bytes\n",
+		g->dumped, cmd ?: "command ", cmd ? "" : "?", gh->version,
+		TENGUARD_GENL_NAME, g->family,
+		g->family ? "" : ": not registered", nlh->nlmsg_flags &
+		NLM_F_DUMP ? "|DUMP" : "", nlh->nlmsg_len);
+	genl_decode(stderr, &genl_top_nla, genlmsg_attrdata(gh, 0),
+		    genlmsg_attrlen(gh, 0), 1);
+	genl_hexdump(stderr, nlh, nlh->nlmsg_len);
+}
+
+/* ---- one exchange: a request, its replies, its ack ---- */
+
+struct genl_xfer {
+	struct genl *g;
+	struct nl_msg *req;
+	const struct genl_set *set;	/* of the request, NULL: not ours */
+	int (*fn)(struct genl *g, struct nl_msg *msg, void *arg);
+	void *arg;
+	int err;
+	bool done;
+	bool intr;			/* a dump met a change */
+};
+
+/* the set of the nest that starts offset bytes into the request */
+static const struct genl_set *genl_set_at(const struct genl_set *set,
+					  const void *base, const void *data,
+					  int len, uint32_t offset)
+{
+	const struct genl_attr *d;
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, (struct nlattr *)data, len, rem) {
+		uint32_t at = (const char *)a - (const char *)base;
+
+		d = genl_attr_of(set, a);
+		if (!d || d->type != GT_NESTED)
+			continue;
+		if (at == offset)
+			return d->nest;
+		if (offset > at && offset < at + a->nla_len)
+			return genl_set_at(d->nest, base, nla_data(a),
+					   nla_len(a), offset);
+	}
+	return NULL;
+}
+
+/* "port mac 02:00:00:00:00:01": the attribute offset bytes in */
+static bool genl_describe_at(const struct genl_set *set, const void *base,
+			     const void *data, int len, uint32_t offset,
+			     const char *path, char *buf, size_t buflen)
+{
+	const struct genl_attr *d;
+	char value[128], sub[96];
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, (struct nlattr *)data, len, rem) {
+		uint32_t at = (const char *)a - (const char *)base;
+
+		d = genl_attr_of(set, a);
+		if (offset < at || offset >= at + a->nla_len)
+			continue;
+		if (!d) {
+			snprintf(buf, buflen, "%s%sattribute %d", path,
+				 *path ? " " : "", nla_type(a));
+			return true;
+		}
+		if (offset > at && d->type == GT_NESTED) {
+			snprintf(sub, sizeof(sub), "%s%s%s", path,
+				 *path ? " " : "", d->label);
+			if (genl_describe_at(d->nest, base, nla_data(a),
+					     nla_len(a), offset, sub, buf,
+					     buflen))
+				return true;
+		}
+		if (genl_attr_valid(d, a) && d->type != GT_NESTED)
+			genl_value_str(d, a, value, sizeof(value));
+		else if (d->type == GT_NESTED && (d->nest == &genl_addr_nla ||
+						 d->nest == &genl_segment_nla))
+			genl_value_str(d, a, value, sizeof(value));
+		else
+			/* a whole port or tenant: the request is all of it */
+			return false;
+		snprintf(buf, buflen, "%s%s%s %s", path, *path ? " " : "",
+			 d->label, value);
+		return true;
+	}
+	return false;
+}
+
+/* extack TLVs of an error, an ack or a dump's end */
+static void genl_extack(struct genl_xfer *x, const struct nlmsghdr *nlh,
+			size_t off, int err)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+	const struct nlmsghdr *req = x->req ? nlmsg_hdr(x->req) : NULL;
+	const struct genl_set *miss_set = x->set;
+	struct genl *g = x->g;
+	const void *attrs = NULL;
+	int attrlen = 0;
+	uint32_t type;
+
+	off = NLMSG_ALIGN(off);
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)NLMSG_DATA(nlh) + off),
+		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL))
+		return;
+	if (req && x->set && req->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN) {
+		attrs = (const char *)req + NLMSG_HDRLEN + GENL_HDRLEN;
+		attrlen = req->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	}
+	if (tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
+		if (!err) {
+			/* a warning: the request went through */
+			fprintf(stderr, "Warning: %.*s\n",
+				(int)strnlen(nla_data(tb[NLMSGERR_ATTR_MSG]),
+					     nla_len(tb[NLMSGERR_ATTR_MSG])),
+				(char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+			return;
+		}
+		snprintf(g->why.msg, sizeof(g->why.msg), "%.*s",
+			 (int)strnlen(nla_data(tb[NLMSGERR_ATTR_MSG]),
+				      nla_len(tb[NLMSGERR_ATTR_MSG])),
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	}
+	if (!err)
+		return;
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4 &&
+	    attrs) {
+		char at[160];
+
+		if (genl_describe_at(x->set, req, attrs, attrlen,
+				     nla_get_u32(tb[NLMSGERR_ATTR_OFFS]), "",
+				     at, sizeof(at)))
+			snprintf(g->why.at, sizeof(g->why.at), "at %s", at);
+	}
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == 4 && x->set) {
+		type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+		if (tb[NLMSGERR_ATTR_MISS_NEST] &&
+		    nla_len(tb[NLMSGERR_ATTR_MISS_NEST]) == 4)
+			miss_set = attrs ? genl_set_at(x->set, req, attrs,
+						       attrlen,
+						       nla_get_u32(tb[NLMSGERR_ATTR_MISS_NEST])) :
+				   NULL;
+		if (miss_set && type <= miss_set->max &&
+		    miss_set->attrs[type].name)
+			snprintf(g->why.at, sizeof(g->why.at), "missing %s%s%s",
+				 miss_set->label, *miss_set->label ? " " : "",
+				 miss_set->attrs[type].label);
+		else
+			snprintf(g->why.at, sizeof(g->why.at),
+				 "missing attribute %u", type);
+	}
+}
+
+static int genl_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e,
+			 void *arg)
+{
+	const struct nlmsghdr *nlh = (const void *)((char *)e - NLMSG_HDRLEN);
+	struct genl_xfer *x = arg;
+	size_t off = sizeof(*e);
+
+	(void)nla;
+	/* the request is echoed unless capped; the TLVs follow it */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	x->err = e->error < 0 ? e->error : -EPROTO;
+	x->g->why.err = x->err;
+	genl_extack(x, nlh, off, x->err);
+	x->done = true;
+	return NL_STOP;
+}
+
+static int genl_on_ack(struct nl_msg *msg, void *arg)
+{
+	struct genl_xfer *x = arg;
+
+	genl_extack(x, nlmsg_hdr(msg), sizeof(struct nlmsgerr), 0);
+	x->done = true;
+	return NL_STOP;
+}
+
+/* a dump's end: an error the dump met travels in its payload */
+static int genl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genl_xfer *x = arg;
+	int err;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		x->intr = true;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+		if (err < 0 && !x->err) {
+			x->err = err;
+			x->g->why.err = err;
+			genl_extack(x, nlh, sizeof(int), err);
+		}
+	}
+	x->done = true;
+	return NL_STOP;
+}
+
+static int genl_on_intr(struct nl_msg *msg, void *arg)
+{
+	struct genl_xfer *x = arg;
+
+	(void)msg;
+	x->intr = true;
+	return NL_OK;
+}
+
+static int genl_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct genl_xfer *x = arg;
+	int err;
+
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		x->intr = true;
+	/* after a failure, read on to the end of the answer, ignoring it */
+	if (x->err || !x->fn)
+		return NL_SKIP;
+	err = x->fn(x->g, msg, x->arg);
+	if (err)
+		x->err = err;
+	return NL_OK;
+}
+
+/*
+ * libnl's error as an errno, for what did not come from the kernel: a
+ * failed system call keeps its errno (libnl would flatten ECONNREFUSED and
+ * the like into "failure"), the rest say what libnl said.
+ */
+static int genl_lib_err(struct genl *g, int nlerr, int sys_errno)
+{
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_INTR:
+		return -EINTR;
+	case NLE_PERM:
+	case NLE_NOACCESS:
+		return -EPERM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	}
+	if (sys_errno > 0 && sys_errno != EAGAIN)
+		return -sys_errno;
+	if (g && !g->why.local[0])
+		snprintf(g->why.local, sizeof(g->why.local), "netlink: %s",
+			 nl_geterror(nlerr));
+	return -EPROTO;
+}
+
+/*
+ * Send req (kept by the caller) on sk and read the answer: replies go to
+ * fn, and the exchange ends with the ack, an error or a dump's end.
+ */
+static int genl_xfer(struct genl *g, struct nl_sock *sk, struct nl_msg *req,
+		     const struct genl_set *set,
+		     int (*fn)(struct genl *, struct nl_msg *, void *),
+		     void *arg, bool *intr)
+{
+	struct genl_xfer x = {
+		.g = g, .req = req, .set = set, .fn = fn, .arg = arg,
+	};
+	struct nl_cb *cb;
+	int ret;
+
+	genl_why_clear(g);
+	if (intr)
+		*intr = false;
+	if (g->dry && set) {
+		genl_dump_request(g, req);
+		return 0;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, genl_on_valid, &x);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, genl_on_ack, &x);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, genl_on_finish, &x);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, genl_on_intr, &x);
+	nl_cb_err(cb, NL_CB_CUSTOM, genl_on_error, &x);
+
+	/* a request sent again (a dump retried) takes a new number */
+	nlmsg_hdr(req)->nlmsg_seq = NL_AUTO_SEQ;
+	errno = 0;
+	ret = nl_send_auto(sk, req);
+	if (ret < 0) {
+		x.err = genl_lib_err(g, ret, errno);
+		goto out;
+	}
+	while (!x.done) {
+		errno = 0;
+		ret = nl_recvmsgs(sk, cb);
+		if (x.done)
+			break;
+		if (ret < 0) {
+			if (!x.err)
+				x.err = genl_lib_err(g, ret, errno);
+			break;
+		}
+	}
+out:
+	nl_cb_put(cb);
+	if (intr)
+		*intr = x.intr;
+	if (x.err && !g->why.err)
+		g->why.err = x.err;
+	return x.err;
+}
+
+static struct nl_msg *genl_msg(struct genl *g, uint8_t cmd, int flags,
+			       size_t size)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(size);
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, flags,
+			 cmd, TENGUARD_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * A request carries at most a page, as libmnl's MNL_SOCKET_BUFFER_SIZE
+ * and WireGuard's pushes: longer port lists are split (genl_port_push()).
+ */
+static size_t genl_msg_size(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 && page < 8192 ? (size_t)page : 8192;
+}
+
+/* ---- opening: the family and its groups ---- */
+
+struct genl_family_reply {
+	int id;
+	uint32_t version;
+	uint32_t grp_config;
+	uint32_t grp_events;
+};
+
+static int genl_on_family(struct genl *g, struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1], *grp, *ga[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	struct genl_family_reply *f = arg;
+	const char *name;
+	uint32_t id;
+	int rem;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL))
+		return genl_bad_reply(g, "malformed reply of nlctrl");
+	if (!tb[CTRL_ATTR_FAMILY_ID] || nla_len(tb[CTRL_ATTR_FAMILY_ID]) != 2)
+		return genl_bad_reply(g, "nlctrl sent no family id");
+	f->id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_VERSION] && nla_len(tb[CTRL_ATTR_VERSION]) == 4)
+		f->version = nla_get_u32(tb[CTRL_ATTR_VERSION]);
+	if (!tb[CTRL_ATTR_MCAST_GROUPS])
+		return 0;
+	nla_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS], rem) {
+		if (nla_parse_nested(ga, CTRL_ATTR_MCAST_GRP_MAX, grp, NULL) ||
+		    !ga[CTRL_ATTR_MCAST_GRP_NAME] || !ga[CTRL_ATTR_MCAST_GRP_ID] ||
+		    nla_len(ga[CTRL_ATTR_MCAST_GRP_ID]) != 4)
+			continue;
+		name = nla_data(ga[CTRL_ATTR_MCAST_GRP_NAME]);
+		if (!memchr(name, '\0', nla_len(ga[CTRL_ATTR_MCAST_GRP_NAME])))
+			continue;
+		id = nla_get_u32(ga[CTRL_ATTR_MCAST_GRP_ID]);
+		if (!strcmp(name, TENGUARD_MCGRP_CONFIG))
+			f->grp_config = id;
+		else if (!strcmp(name, TENGUARD_MCGRP_EVENTS))
+			f->grp_events = id;
+	}
+	return 0;
+}
+
+static int genl_socket(struct nl_sock **skp, int protocol)
+{
+	static const int one = 1;
+	struct nl_sock *sk;
+	int err;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	errno = 0;
+	err = nl_connect(sk, protocol);
+	if (err) {
+		err = genl_lib_err(NULL, err, errno);
+		nl_socket_free(sk);
+		return err;
+	}
+	/* the kernel's reasons, and no echo of large requests in errors */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	nl_socket_enable_msg_peek(sk);
+	*skp = sk;
+	return 0;
+}
+
+static bool genl_dry_env(void)
+{
+	const char *v = getenv(GENL_DUMP_ENV);
+
+	return v && *v && strcmp(v, "0");
+}
+
+int genl_open(struct genl **gp)
+{
+	struct genl_family_reply f = {};
+	struct nl_msg *msg;
+	struct genl *g;
+	int err;
+
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->dry = genl_dry_env();
+	err = genl_socket(&g->sk, NETLINK_GENERIC);
+	if (err)
+		goto fail;
+	msg = nlmsg_alloc();
+	err = -ENOMEM;
+	if (!msg)
+		goto fail;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, 0,
+			 CTRL_CMD_GETFAMILY, 1) ||
+	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, TENGUARD_GENL_NAME)) {
+		nlmsg_free(msg);
+		goto fail;
+	}
+	err = genl_xfer(g, g->sk, msg, NULL, genl_on_family, &f, NULL);
+	nlmsg_free(msg);
+	if (!err && !f.id)
+		err = -ENOENT;
+	/* a dry run decodes requests with or without the module */
+	if (err == -ENOENT && g->dry)
+		err = 0;
+	if (err)
+		goto fail;
+	g->family = f.id;
+	g->version = f.version;
+	g->grp_config = f.grp_config;
+	g->grp_events = f.grp_events;
+	genl_why_clear(g);
+	*gp = g;
+	return 0;
+fail:
+	genl_close(g);
+	return err;
+}
+
+void genl_close(struct genl *g)
+{
+	if (!g)
+		return;
+	if (g->sk)
+		nl_socket_free(g->sk);
+	if (g->rtnl)
+		nl_socket_free(g->rtnl);
+	free(g);
+}
+
+/* ---- reading objects ---- */
+
+static int genl_grow(void *arrp, size_t n, size_t size)
+{
+	void **arr = arrp;
+	void *p;
+
+	p = reallocarray(*arr, n + 1, size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	return 0;
+}
+
+/* a segment nest: TENGUARD_SEG_*() in *seg */
+static int genl_parse_segment(struct genl *g, const struct nlattr *nest,
+			      uint32_t *seg)
+{
+	const struct genl_attr *d;
+	struct nlattr *a;
+	int rem, err;
+
+	*seg = 0;
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_segment_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		if (nla_type(a) == TENGUARD_A_SEGMENT_VLAN)
+			*seg = TENGUARD_SEG_VLAN(nla_get_u16(a) & 0xfff);
+		else
+			*seg = TENGUARD_SEG_VNI(nla_get_u32(a) &
+						TENGUARD_VNI_MAX);
+	}
+	if (!*seg)
+		return genl_bad_reply(g, "the module sent a segment of no kind");
+	return 0;
+}
+
+static int genl_parse_tenant(struct genl *g, const struct nlattr *nest,
+			     struct genl_tenant *t)
+{
+	struct tg_tenant_cfg *c = &t->cfg;
+	const struct genl_attr *d;
+	bool has_id = false;
+	struct nlattr *a;
+	uint32_t seg;
+	int rem, err;
+
+	memset(t, 0, sizeof(*t));
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_tenant_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_TENANT_ID:
+			c->id = nla_get_u32(a);
+			has_id = true;
+			break;
+		case TENGUARD_A_TENANT_NAME:
+			snprintf(c->name, sizeof(c->name), "%s",
+				 (char *)nla_data(a));
+			t->has |= GENL_T_NAME;
+			break;
+		case TENGUARD_A_TENANT_SEGMENT:
+			err = genl_parse_segment(g, a, &seg);
+			if (!err)
+				err = genl_grow(&c->segments, c->n_segments,
+						sizeof(*c->segments));
+			if (err)
+				return err;
+			c->segments[c->n_segments++].seg = seg;
+			t->has |= GENL_T_SEGMENTS;
+			break;
+		}
+	}
+	if (!has_id)
+		return genl_bad_reply(g, "the module sent a tenant without "
+				      "TENGUARD_A_TENANT_ID");
+	return 0;
+}
+
+static int genl_parse_addr(struct genl *g, const struct nlattr *nest,
+			   struct tg_prefix *p)
+{
+	const struct genl_attr *d;
+	unsigned int seen = 0;
+	int rem, err, alen = 0;
+	struct nlattr *a;
+
+	memset(p, 0, sizeof(*p));
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_addr_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		seen |= 1U << nla_type(a);
+		switch (nla_type(a)) {
+		case TENGUARD_A_ADDR_FAMILY:
+			p->family = nla_get_u16(a);
+			break;
+		case TENGUARD_A_ADDR_ADDR:
+			alen = nla_len(a);
+			memcpy(p->addr, nla_data(a), alen);
+			break;
+		case TENGUARD_A_ADDR_PREFIXLEN:
+			p->prefixlen = nla_get_u8(a);
+			break;
+		}
+	}
+	if (seen != (1U << TENGUARD_A_ADDR_FAMILY | 1U << TENGUARD_A_ADDR_ADDR |
+		     1U << TENGUARD_A_ADDR_PREFIXLEN) ||
+	    !((p->family == AF_INET && alen == 4 && p->prefixlen <= 32) ||
+	      (p->family == AF_INET6 && alen == 16 && p->prefixlen <= 128)))
+		return genl_bad_reply(g, "the module sent an address that is "
+				      "not family, address and prefix length");
+	return 0;
+}
+
+static int genl_parse_port(struct genl *g, const struct nlattr *nest,
+			   struct genl_port *p)
+{
+	struct tg_port_cfg *c = &p->cfg;
+	const struct genl_attr *d;
+	bool has_ifindex = false;
+	struct tg_prefix pfx;
+	struct nlattr *a;
+	int rem, err;
+
+	memset(p, 0, sizeof(*p));
+	p->netnsid = GENL_NETNSID_NONE;
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_port_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_PORT_IFINDEX:
+			p->ifindex = nla_get_u32(a);
+			has_ifindex = true;
+			break;
+		case TENGUARD_A_PORT_IFNAME:
+			snprintf(c->name, sizeof(c->name), "%s",
+				 (char *)nla_data(a));
+			p->has |= GENL_P_IFNAME;
+			break;
+		case TENGUARD_A_PORT_TENANT:
+			c->tenant = nla_get_u32(a);
+			p->has |= GENL_P_TENANT;
+			break;
+		case TENGUARD_A_PORT_KIND:
+			c->kind = nla_get_u32(a);
+			p->has |= GENL_P_KIND;
+			break;
+		case TENGUARD_A_PORT_FLAGS:
+			c->flags = nla_get_u32(a);
+			p->has |= GENL_P_FLAGS;
+			break;
+		case TENGUARD_A_PORT_MAC:
+			err = genl_grow(&c->macs, c->n_macs, sizeof(*c->macs));
+			if (err)
+				return err;
+			memcpy(c->macs[c->n_macs++], nla_data(a), 6);
+			p->has |= GENL_P_MACS;
+			break;
+		case TENGUARD_A_PORT_ADDR:
+			err = genl_parse_addr(g, a, &pfx);
+			if (!err)
+				err = genl_grow(&c->addrs, c->n_addrs,
+						sizeof(*c->addrs));
+			if (err)
+				return err;
+			c->addrs[c->n_addrs++] = pfx;
+			p->has |= GENL_P_ADDRS;
+			break;
+		case TENGUARD_A_PORT_ETHERTYPE:
+			err = genl_grow(&c->ethertypes, c->n_ethertypes,
+					sizeof(*c->ethertypes));
+			if (err)
+				return err;
+			c->ethertypes[c->n_ethertypes++] = nla_get_u16(a);
+			p->has |= GENL_P_ETHERTYPES;
+			break;
+		case TENGUARD_A_PORT_SEGMENT:
+			err = genl_parse_segment(g, a, &c->segment);
+			if (err)
+				return err;
+			p->has |= GENL_P_SEGMENT;
+			break;
+		case TENGUARD_A_PORT_MASTER:
+			p->master = nla_get_u32(a);
+			p->has |= GENL_P_MASTER;
+			break;
+		case TENGUARD_A_PORT_NETNSID:
+			p->netnsid = nla_get_s32(a);
+			break;
+		case TENGUARD_A_PORT_GENERATION:
+			p->generation = nla_get_u64(a);
+			p->has |= GENL_P_GENERATION;
+			break;
+		case TENGUARD_A_PORT_ACKED:
+			p->acked = nla_get_u64(a);
+			p->has |= GENL_P_ACKED;
+			break;
+		}
+	}
+	if (!has_ifindex)
+		return genl_bad_reply(g, "the module sent a port without "
+				      "TENGUARD_A_PORT_IFINDEX");
+	return 0;
+}
+
+static int genl_parse_event(struct genl *g, const struct nlattr *nest,
+			    struct genl_event *e)
+{
+	const struct genl_attr *d;
+	struct nlattr *a;
+	int rem, err;
+
+	memset(e, 0, sizeof(*e));
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_event_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_EVENT_TYPE:
+			e->type = nla_get_u32(a);
+			e->has |= GENL_E_TYPE;
+			break;
+		case TENGUARD_A_EVENT_IFINDEX:
+			e->ifindex = nla_get_u32(a);
+			e->has |= GENL_E_IFINDEX;
+			break;
+		case TENGUARD_A_EVENT_IFNAME:
+			snprintf(e->ifname, sizeof(e->ifname), "%s",
+				 (char *)nla_data(a));
+			e->has |= GENL_E_IFNAME;
+			break;
+		case TENGUARD_A_EVENT_PID:
+			e->pid = nla_get_u32(a);
+			e->has |= GENL_E_PID;
+			break;
+		case TENGUARD_A_EVENT_COMM:
+			snprintf(e->comm, sizeof(e->comm), "%s",
+				 (char *)nla_data(a));
+			e->has |= GENL_E_COMM;
+			break;
+		case TENGUARD_A_EVENT_TIME:
+			e->time_ns = nla_get_u64(a);
+			e->has |= GENL_E_TIME;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* the nest of type top of a message of the family, or NULL */
+static struct nlattr *genl_top(struct genl *g, struct nl_msg *msg, int top,
+			       uint8_t *cmd, int *err)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct genl_attr *d;
+	struct genlmsghdr *gh;
+	struct nlattr *a, *found = NULL;
+	int rem;
+
+	*err = 0;
+	if (!genlmsg_valid_hdr(nlh, 0)) {
+		*err = genl_bad_reply(g, "the module sent a truncated message");
+		return NULL;
+	}
+	gh = nlmsg_data(nlh);
+	if (cmd)
+		*cmd = gh->cmd;
+	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			  rem) {
+		d = genl_reply_attr(g, &genl_top_nla, a, err);
+		if (*err)
+			return NULL;
+		if (d && nla_type(a) == top)
+			found = a;
+	}
+	return found;
+}
+
+struct genl_list {
+	void *v;
+	size_t n;
+	size_t size;
+	int top;
+};
+
+static int genl_on_object(struct genl *g, struct nl_msg *msg, void *arg)
+{
+	struct genl_list *l = arg;
+	struct nlattr *nest;
+	void *obj;
+	int err;
+
+	nest = genl_top(g, msg, l->top, NULL, &err);
+	if (err)
+		return err;
+	if (!nest)
+		return genl_bad_reply(g, "the module sent a message without %s",
+				      genl_top_attrs[l->top].name);
+	err = genl_grow(&l->v, l->n, l->size);
+	if (err)
+		return err;
+	obj = (char *)l->v + l->n * l->size;
+	if (l->top == TENGUARD_A_TENANT)
+		err = genl_parse_tenant(g, nest, obj);
+	else
+		err = genl_parse_port(g, nest, obj);
+	/* counted even on failure: the parsers leave it freeable */
+	l->n++;
+	return err;
+}
+
+void genl_tenant_free(struct genl_tenant *t)
+{
+	free(t->cfg.segments);
+	t->cfg.segments = NULL;
+	t->cfg.n_segments = 0;
+}
+
+void genl_port_free(struct genl_port *p)
+{
+	free(p->cfg.macs);
+	free(p->cfg.addrs);
+	free(p->cfg.ethertypes);
+	p->cfg.macs = NULL;
+	p->cfg.addrs = NULL;
+	p->cfg.ethertypes = NULL;
+	p->cfg.n_macs = p->cfg.n_addrs = p->cfg.n_ethertypes = 0;
+}
+
+static void genl_list_free(struct genl_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->top == TENGUARD_A_TENANT)
+			genl_tenant_free((struct genl_tenant *)l->v + i);
+		else
+			genl_port_free((struct genl_port *)l->v + i);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/*
+ * A dump (or a GET, dump false) answered with objects of kind top. A dump
+ * that met a change (NLM_F_DUMP_INTR) is read again from the start.
+ */
+static int genl_collect(struct genl *g, struct nl_msg *req, bool dump,
+			struct genl_list *l)
+{
+	bool intr = false;
+	int tries, err = 0;
+
+	for (tries = 0; tries < GENL_DUMP_TRIES; tries++) {
+		err = genl_xfer(g, g->sk, req, &genl_top_nla, genl_on_object,
+				l, &intr);
+		if (err || !dump || !intr)
+			break;
+		genl_list_free(l);
+	}
+	if (!err && intr)
+		err = genl_bad_reply(g, "the module's state kept changing "
+				     "during %d dumps", GENL_DUMP_TRIES);
+	if (err)
+		genl_list_free(l);
+	return err;
+}
+
+/* a GET by id: exactly one object comes back */
+static int genl_get_one(struct genl *g, struct nl_msg *req, int top,
+			void *obj, size_t size)
+{
+	struct genl_list l = { .size = size, .top = top };
+	int err;
+
+	err = genl_collect(g, req, false, &l);
+	if (err)
+		return err;
+	if (l.n != 1) {
+		genl_list_free(&l);
+		/* a dry run gets no answer */
+		if (g->dry)
+			return -ENOENT;
+		return genl_bad_reply(g, "the module answered a GET with %zu "
+				      "objects", l.n);
+	}
+	memcpy(obj, l.v, size);
+	free(l.v);
+	return 0;
+}
+
+/* ---- tenants ---- */
+
+static int genl_put_segment(struct nl_msg *msg, int type, uint32_t seg)
+{
+	struct nlattr *nest = nla_nest_start(msg, type | NLA_F_NESTED);
+	int err;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (TENGUARD_SEG_TYPE(seg) == TENGUARD_SEG_VLAN(0))
+		err = nla_put_u16(msg, TENGUARD_A_SEGMENT_VLAN,
+				  TENGUARD_SEG_ID(seg));
+	else
+		err = nla_put_u32(msg, TENGUARD_A_SEGMENT_VNI,
+				  TENGUARD_SEG_ID(seg));
+	if (err) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The family has no way to split a tenant (no APPEND for tenants): its
+ * request is as large as its segments need. A nest holds at most 64 KiB.
+ */
+static int genl_tenant_req(struct genl *g, uint8_t cmd,
+			   const struct genl_tenant *t)
+{
+	const struct tg_tenant_cfg *c = &t->cfg;
+	size_t i, size = 256;
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	int err = -EMSGSIZE;
+
+	if (t->has & GENL_T_SEGMENTS)
+		size += c->n_segments * 2 * NLA_HDRLEN + c->n_segments * 4;
+	msg = genl_msg(g, cmd, 0, size);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_TENANT | NLA_F_NESTED);
+	if (!nest || nla_put_u32(msg, TENGUARD_A_TENANT_ID, c->id))
+		goto out;
+	if ((t->has & GENL_T_NAME) &&
+	    nla_put_string(msg, TENGUARD_A_TENANT_NAME, c->name))
+		goto out;
+	for (i = 0; (t->has & GENL_T_SEGMENTS) && i < c->n_segments; i++)
+		if (genl_put_segment(msg, TENGUARD_A_TENANT_SEGMENT,
+				     c->segments[i].seg))
+			goto out;
+	if (nla_nest_end(msg, nest))
+		goto out;
+	err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL, NULL);
+out:
+	nlmsg_free(msg);
+	return err;
+}
+
+int genl_tenant_new(struct genl *g, const struct genl_tenant *t)
+{
+	return genl_tenant_req(g, TENGUARD_CMD_TENANT_NEW, t);
+}
+
+int genl_tenant_set(struct genl *g, const struct genl_tenant *t)
+{
+	return genl_tenant_req(g, TENGUARD_CMD_TENANT_SET, t);
+}
+
+int genl_tenant_del(struct genl *g, uint32_t id)
+{
+	struct genl_tenant t = { .cfg.id = id };
+
+	return genl_tenant_req(g, TENGUARD_CMD_TENANT_DEL, &t);
+}
+
+int genl_tenant_get(struct genl *g, uint32_t id, struct genl_tenant *t)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_TENANT_GET, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_TENANT | NLA_F_NESTED);
+	if (nest && !nla_put_u32(msg, TENGUARD_A_TENANT_ID, id)) {
+		nla_nest_end(msg, nest);
+		err = genl_get_one(g, msg, TENGUARD_A_TENANT, t, sizeof(*t));
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
+int genl_tenant_dump(struct genl *g, struct genl_tenant **tenants, size_t *n)
+{
+	struct genl_list l = { .size = sizeof(**tenants),
+			       .top = TENGUARD_A_TENANT };
+	struct nl_msg *msg;
+	int err;
+
+	msg = genl_msg(g, TENGUARD_CMD_TENANT_GET, NLM_F_DUMP, 256);
+	if (!msg)
+		return -ENOMEM;
+	err = genl_collect(g, msg, true, &l);
+	nlmsg_free(msg);
+	if (err)
+		return err;
+	*tenants = l.v;
+	*n = l.n;
+	return 0;
+}
+
+/* ---- ports ---- */
+
+/* the device: by ifindex, which every command takes, in its namespace */
+static int genl_put_port_id(struct nl_msg *msg, uint32_t ifindex,
+			    int32_t netnsid)
+{
+	if (nla_put_u32(msg, TENGUARD_A_PORT_IFINDEX, ifindex))
+		return -EMSGSIZE;
+	if (netnsid != GENL_NETNSID_NONE &&
+	    nla_put_s32(msg, TENGUARD_A_PORT_NETNSID, netnsid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int genl_put_addr(struct nl_msg *msg, const struct tg_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, TENGUARD_A_PORT_ADDR |
+					     NLA_F_NESTED);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(msg, TENGUARD_A_ADDR_FAMILY, p->family) ||
+	    nla_put(msg, TENGUARD_A_ADDR_ADDR, p->family == AF_INET ? 4 : 16,
+		    p->addr) ||
+	    nla_put_u8(msg, TENGUARD_A_ADDR_PREFIXLEN, p->prefixlen)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* where a push through the lists of a port has come */
+struct genl_cursor {
+	size_t mac, addr, ethertype;
+};
+
+enum genl_list_kind { GL_MAC, GL_ADDR, GL_ETHERTYPE, GL_N };
+
+static size_t genl_list_len(const struct genl_port *p, enum genl_list_kind k)
+{
+	switch (k) {
+	case GL_MAC:
+		return p->has & GENL_P_MACS ? p->cfg.n_macs : 0;
+	case GL_ADDR:
+		return p->has & GENL_P_ADDRS ? p->cfg.n_addrs : 0;
+	default:
+		return p->has & GENL_P_ETHERTYPES ? p->cfg.n_ethertypes : 0;
+	}
+}
+
+static size_t *genl_cursor_of(struct genl_cursor *c, enum genl_list_kind k)
+{
+	return k == GL_MAC ? &c->mac : k == GL_ADDR ? &c->addr : &c->ethertype;
+}
+
+static int genl_put_item(struct nl_msg *msg, const struct genl_port *p,
+			 enum genl_list_kind k, size_t i)
+{
+	switch (k) {
+	case GL_MAC:
+		return nla_put(msg, TENGUARD_A_PORT_MAC, 6, p->cfg.macs[i]) ?
+		       -EMSGSIZE : 0;
+	case GL_ADDR:
+		return genl_put_addr(msg, &p->cfg.addrs[i]);
+	default:
+		return nla_put_u16(msg, TENGUARD_A_PORT_ETHERTYPE,
+				   p->cfg.ethertypes[i]) ? -EMSGSIZE : 0;
+	}
+}
+
+/*
+ * Fill one message with the port: the first with everything but the
+ * lists, then one entry of each list (a PORT_SET must replace each list
+ * it was given, so each must be in the first message), then each list in
+ * turn until the message is full. A continuation names the port and
+ * carries TENGUARD_PORT_F_APPEND. Returns 0 with the cursor moved on,
+ * -EMSGSIZE if not even one more entry fitted.
+ */
+static int genl_port_fill(struct nl_msg *msg, const struct genl_port *p,
+			  bool first, uint32_t cont_flags,
+			  struct genl_cursor *cur)
+{
+	const struct tg_port_cfg *c = &p->cfg;
+	struct genl_cursor start = *cur;
+	enum genl_list_kind k;
+	struct nlattr *nest;
+	size_t *i;
+
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (!nest || genl_put_port_id(msg, p->ifindex, p->netnsid))
+		return -EMSGSIZE;
+	if (first) {
+		if (((p->has & GENL_P_KIND) &&
+		     nla_put_u32(msg, TENGUARD_A_PORT_KIND, c->kind)) ||
+		    ((p->has & GENL_P_TENANT) &&
+		     nla_put_u32(msg, TENGUARD_A_PORT_TENANT, c->tenant)) ||
+		    ((p->has & GENL_P_FLAGS) &&
+		     nla_put_u32(msg, TENGUARD_A_PORT_FLAGS, c->flags)) ||
+		    ((p->has & GENL_P_MASTER) &&
+		     nla_put_u32(msg, TENGUARD_A_PORT_MASTER, p->master)))
+			return -EMSGSIZE;
+		if ((p->has & GENL_P_SEGMENT) &&
+		    genl_put_segment(msg, TENGUARD_A_PORT_SEGMENT, c->segment))
+			return -EMSGSIZE;
+		for (k = 0; k < GL_N; k++) {
+			i = genl_cursor_of(cur, k);
+			if (*i < genl_list_len(p, k)) {
+				if (genl_put_item(msg, p, k, *i))
+					return -EMSGSIZE;
+				(*i)++;
+			}
+		}
+	} else if (nla_put_u32(msg, TENGUARD_A_PORT_FLAGS,
+			       cont_flags | TENGUARD_PORT_F_APPEND)) {
+		return -EMSGSIZE;
+	}
+	for (k = 0; k < GL_N; k++) {
+		i = genl_cursor_of(cur, k);
+		while (*i < genl_list_len(p, k) && !genl_put_item(msg, p, k, *i))
+			(*i)++;
+		if (*i < genl_list_len(p, k))
+			break;	/* full */
+	}
+	nla_nest_end(msg, nest);
+	if (!first && !memcmp(&start, cur, sizeof(start)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static bool genl_port_pushed(const struct genl_port *p,
+			     const struct genl_cursor *c)
+{
+	return c->mac >= genl_list_len(p, GL_MAC) &&
+	       c->addr >= genl_list_len(p, GL_ADDR) &&
+	       c->ethertype >= genl_list_len(p, GL_ETHERTYPE);
+}
+
+/*
+ * PORT_NEW or PORT_SET, then PORT_SETs with APPEND until the lists are
+ * all sent; *sent counts the messages the module accepted.
+ */
+static int genl_port_push(struct genl *g, uint8_t cmd,
+			  const struct genl_port *p, unsigned int *sent)
+{
+	struct genl_cursor cur = {};
+	uint32_t cont_flags = 0;
+	struct nl_msg *msg;
+	bool first = true;
+	int err = 0;
+
+	*sent = 0;
+	while (first || !genl_port_pushed(p, &cur)) {
+		if (!first && *sent == 1) {
+			/*
+			 * A continuation must not change the port's flags:
+			 * it carries them, with APPEND. A SET that left them
+			 * alone learns them from the module first.
+			 */
+			if (p->has & GENL_P_FLAGS) {
+				cont_flags = p->cfg.flags;
+			} else if (cmd == TENGUARD_CMD_PORT_SET && !g->dry) {
+				struct genl_port now;
+
+				err = genl_port_get(g, p->ifindex, p->netnsid,
+						    &now);
+				if (err)
+					return err;
+				cont_flags = now.cfg.flags &
+					     __TENGUARD_PORT_F_ALL;
+				genl_port_free(&now);
+			}
+		}
+		msg = genl_msg(g, first ? cmd : TENGUARD_CMD_PORT_SET, 0,
+			       genl_msg_size());
+		if (!msg)
+			return -ENOMEM;
+		err = genl_port_fill(msg, p, first, cont_flags, &cur);
+		if (err) {
+			nlmsg_free(msg);
+			/* a message that fits nothing: no split helps */
+			g->why.err = err;
+			snprintf(g->why.local, sizeof(g->why.local),
+				 "the port does not fit one message");
+			return err;
+		}
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+		nlmsg_free(msg);
+		if (err)
+			return err;
+		(*sent)++;
+		first = false;
+	}
+	return 0;
+}
+
+int genl_port_new(struct genl *g, const struct genl_port *p)
+{
+	unsigned int sent;
+	typeof(g->why) why;
+	int err;
+
+	err = genl_port_push(g, TENGUARD_CMD_PORT_NEW, p, &sent);
+	if (!err || !sent)
+		return err;
+	/* created, but not whole: take it away again, keep the reason */
+	why = g->why;
+	genl_port_del(g, p->ifindex, p->netnsid);
+	g->why = why;
+	return err;
+}
+
+int genl_port_set(struct genl *g, const struct genl_port *p, bool *partial)
+{
+	unsigned int sent;
+	int err;
+
+	err = genl_port_push(g, TENGUARD_CMD_PORT_SET, p, &sent);
+	*partial = err && sent;
+	return err;
+}
+
+int genl_port_del(struct genl *g, uint32_t ifindex, int32_t netnsid)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_PORT_DEL, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (nest && !genl_put_port_id(msg, ifindex, netnsid)) {
+		nla_nest_end(msg, nest);
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
+int genl_port_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		  struct genl_port *p)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_PORT_GET, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (nest && !genl_put_port_id(msg, ifindex, netnsid)) {
+		nla_nest_end(msg, nest);
+		err = genl_get_one(g, msg, TENGUARD_A_PORT, p, sizeof(*p));
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
+int genl_port_dump(struct genl *g, int32_t netnsid, struct genl_port **ports,
+		   size_t *n)
+{
+	struct genl_list l = { .size = sizeof(**ports),
+			       .top = TENGUARD_A_PORT };
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_PORT_GET, NLM_F_DUMP, 256);
+	if (!msg)
+		return -ENOMEM;
+	if (netnsid != GENL_NETNSID_NONE) {
+		nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+		if (!nest || nla_put_s32(msg, TENGUARD_A_PORT_NETNSID, netnsid))
+			goto out;
+		nla_nest_end(msg, nest);
+	}
+	err = genl_collect(g, msg, true, &l);
+	if (!err) {
+		*ports = l.v;
+		*n = l.n;
+	}
+out:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* ---- devices ---- */
+
+struct genl_link {
+	uint32_t ifindex;
+	char name[IFNAMSIZ];
+	bool found;
+};
+
+static int genl_on_link(struct genl *g, struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct genl_link *l = arg;
+	struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL))
+		return genl_bad_reply(g, "malformed RTM_NEWLINK");
+	ifi = nlmsg_data(nlh);
+	l->ifindex = ifi->ifi_index;
+	if (tb[IFLA_IFNAME])
+		snprintf(l->name, sizeof(l->name), "%.*s",
+			 (int)strnlen(nla_data(tb[IFLA_IFNAME]),
+				      nla_len(tb[IFLA_IFNAME])),
+			 (char *)nla_data(tb[IFLA_IFNAME]));
+	l->found = true;
+	return 0;
+}
+
+static int genl_link(struct genl *g, uint32_t ifindex, const char *name,
+		     int32_t netnsid, struct genl_link *l)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
+	struct nl_msg *msg;
+	int err;
+
+	if (!g->rtnl) {
+		err = genl_socket(&g->rtnl, NETLINK_ROUTE);
+		if (err)
+			return err;
+	}
+	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	if (!msg)
+		return -ENOMEM;
+	err = -EMSGSIZE;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    (name && nla_put_string(msg, IFLA_IFNAME, name)) ||
+	    (netnsid != GENL_NETNSID_NONE &&
+	     nla_put_s32(msg, IFLA_TARGET_NETNSID, netnsid)) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+		goto out;
+	memset(l, 0, sizeof(*l));
+	err = genl_xfer(g, g->rtnl, msg, NULL, genl_on_link, l, NULL);
+	if (!err && !l->found)
+		err = -ENODEV;
+out:
+	nlmsg_free(msg);
+	return err;
+}
+
+int genl_link_index(struct genl *g, const char *name, int32_t netnsid,
+		    uint32_t *ifindex)
+{
+	struct genl_link l;
+	int err;
+
+	err = genl_link(g, 0, name, netnsid, &l);
+	if (!err)
+		*ifindex = l.ifindex;
+	return err;
+}
+
+int genl_link_name(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		   char name[IFNAMSIZ])
+{
+	struct genl_link l;
+	int err;
+
+	err = genl_link(g, ifindex, NULL, netnsid, &l);
+	if (!err)
+		memcpy(name, l.name, IFNAMSIZ);
+	return err;
+}
+
+/* ---- multicast ---- */
+
+struct genl_watch {
+	genl_notif_fn fn;
+	void *arg;
+	int ret;	/* what fn returned, to end the watch */
+};
+
+/* nlctrl announces that our family went away: the module unloaded */
+static bool genl_family_gone(struct genl *g, struct nl_msg *msg)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct genlmsghdr *gh;
+
+	if (!genlmsg_valid_hdr(nlmsg_hdr(msg), 0))
+		return false;
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	if (gh->cmd != CTRL_CMD_DELFAMILY ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_ID] || nla_len(tb[CTRL_ATTR_FAMILY_ID]) != 2)
+		return false;
+	return nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == g->family;
+}
+
+static int genl_on_notif(struct nl_msg *msg, void *arg)
+{
+	struct genl_watch *w = ((struct genl_xfer *)arg)->arg;
+	struct genl *g = ((struct genl_xfer *)arg)->g;
+	struct sockaddr_nl *src = nlmsg_get_src(msg);
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genl_notif n = {};
+	struct nlattr *nest;
+	int err = 0;
+
+	/* only the kernel speaks on the family's groups */
+	if (src->nl_pid)
+		return NL_SKIP;
+	if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		if (genl_family_gone(g, msg)) {
+			w->ret = -ESHUTDOWN;
+			return NL_STOP;
+		}
+		return NL_SKIP;
+	}
+	if (nlh->nlmsg_type != g->family)
+		return NL_SKIP;
+	genl_top(g, msg, 0, &n.cmd, &err);
+	/* nl_groups is a mask of the first 32 groups only: go by command */
+	n.group = n.cmd == TENGUARD_CMD_EVENT ? GENL_GRP_EVENTS :
+		  GENL_GRP_CONFIG;
+	switch (n.cmd) {
+	case TENGUARD_CMD_TENANT_NEW:
+	case TENGUARD_CMD_TENANT_SET:
+	case TENGUARD_CMD_TENANT_DEL:
+		nest = genl_top(g, msg, TENGUARD_A_TENANT, NULL, &err);
+		if (nest) {
+			n.kind = GENL_N_TENANT;
+			err = genl_parse_tenant(g, nest, &n.tenant);
+		}
+		break;
+	case TENGUARD_CMD_PORT_NEW:
+	case TENGUARD_CMD_PORT_SET:
+	case TENGUARD_CMD_PORT_DEL:
+	case TENGUARD_CMD_PORT_ACK:
+		nest = genl_top(g, msg, TENGUARD_A_PORT, NULL, &err);
+		if (nest) {
+			n.kind = GENL_N_PORT;
+			err = genl_parse_port(g, nest, &n.port);
+		}
+		break;
+	case TENGUARD_CMD_EVENT:
+		nest = genl_top(g, msg, TENGUARD_A_EVENT, NULL, &err);
+		if (nest) {
+			n.kind = GENL_N_EVENT;
+			err = genl_parse_event(g, nest, &n.event);
+		}
+		break;
+	}
+	/* a message this build cannot read is shown as what it is */
+	if (err)
+		n.kind = GENL_N_OTHER;
+	w->ret = w->fn(&n, w->arg);
+	genl_tenant_free(&n.tenant);
+	genl_port_free(&n.port);
+	return w->ret ? NL_STOP : NL_OK;
+}
+
+static int genl_seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
+		 genl_notif_fn fn, void *arg)
+{
+	struct genl_watch w = { .fn = fn, .arg = arg };
+	struct genl_xfer x = { .g = g, .arg = &w };
+	struct pollfd pfd;
+	struct nl_cb *cb;
+	int err = 0;
+
+	genl_why_clear(g);
+	if (g->dry) {
+		fprintf(stderr, "tenguardctl: would join the multicast groups "
+			"%s%s%s of family \"%s\"\n",
+			groups & GENL_GRP_CONFIG ? "\"" TENGUARD_MCGRP_CONFIG "\"" : "",
+			groups == (GENL_GRP_CONFIG | GENL_GRP_EVENTS) ? " and " : "",
+			groups & GENL_GRP_EVENTS ? "\"" TENGUARD_MCGRP_EVENTS "\"" : "",
+			TENGUARD_GENL_NAME);
+		return 0;
+	}
+	if (((groups & GENL_GRP_CONFIG) && !g->grp_config) ||
+	    ((groups & GENL_GRP_EVENTS) && !g->grp_events)) {
+		snprintf(g->why.local, sizeof(g->why.local),
+			 "the module has no multicast group \"%s\"",
+			 (groups & GENL_GRP_CONFIG) && !g->grp_config ?
+			 TENGUARD_MCGRP_CONFIG : TENGUARD_MCGRP_EVENTS);
+		return g->why.err = -EOPNOTSUPP;
+	}
+	nl_socket_set_buffer_size(g->sk, GENL_MONITOR_RCVBUF, 0);
+	errno = 0;
+	if (groups & GENL_GRP_CONFIG)
+		err = nl_socket_add_membership(g->sk, g->grp_config);
+	if (!err && (groups & GENL_GRP_EVENTS))
+		err = nl_socket_add_membership(g->sk, g->grp_events);
+	/* nlctrl's "notify" group has the id of nlctrl: its own is fixed */
+	if (!err)
+		err = nl_socket_add_membership(g->sk, GENL_ID_CTRL);
+	if (!err)
+		err = nl_socket_set_nonblocking(g->sk);
+	if (err)
+		return g->why.err = genl_lib_err(g, err, errno);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	/* notifications carry sequence number 0: no request to match */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, genl_seq_any, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, genl_on_notif, &x);
+
+	pfd.fd = nl_socket_get_fd(g->sk);
+	pfd.events = POLLIN;
+	for (;;) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			err = errno == EINTR ? 0 : -errno;
+			break;
+		}
+		errno = 0;
+		err = nl_recvmsgs(g->sk, cb);
+		if (w.ret == -ESHUTDOWN)
+			snprintf(g->why.local, sizeof(g->why.local),
+				 "the family \"%s\" is gone: the module was "
+				 "unloaded", TENGUARD_GENL_NAME);
+		if (w.ret) {
+			err = w.ret;
+			break;
+		}
+		if (err == -NLE_AGAIN || !err)
+			continue;
+		/* ENOBUFS: the socket overran, messages are gone */
+		if (err == -NLE_NOMEM && errno == ENOBUFS) {
+			struct genl_notif n = { .kind = GENL_N_LOST };
+
+			w.ret = fn(&n, arg);
+			if (w.ret) {
+				err = w.ret;
+				break;
+			}
+			continue;
+		}
+		err = genl_lib_err(g, err, errno);
+		break;
+	}
+	nl_cb_put(cb);
+	if (err)
+		g->why.err = err;
+	return err;
+}
