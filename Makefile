@@ -24,7 +24,8 @@ BPF_PROGS	:= isolation
 BPF_OBJS	:= $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
 SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
-DAEMON_SRCS	:= tenguardd.c policy.c isolation.c links.c pins.c names.c
+DAEMON_SRCS	:= tenguardd.c policy.c isolation.c links.c pins.c names.c \
+		   module_source.c genl.c
 CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
 		   ctl_monitor.c ctl_args.c genl.c print.c pins.c names.c \
 		   policy.c
@@ -50,8 +51,9 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_MNL)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_MNL) \
+		$(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
 
 $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0) -o $@ \

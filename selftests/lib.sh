@@ -193,7 +193,7 @@ hv_add()
 }
 
 # daemon_start POLICY [ARGS...]: tenguardd in the hv namespace, waiting
-# until it says it is ready
+# until it says it is ready; POLICY "-": module mode
 daemon_start()
 {
 	local policy=$1 i n
@@ -201,7 +201,8 @@ daemon_start()
 	shift
 	touch "$TMP/tenguardd.log"
 	n=$(grep -c "ready:" "$TMP/tenguardd.log")
-	on_bg hv "$TENGUARDD" --policy "$policy" "$@" >> "$TMP/tenguardd.log" 2>&1 &
+	[ "$policy" = - ] && set -- "$@" || set -- --policy "$policy" "$@"
+	on_bg hv "$TENGUARDD" "$@" >> "$TMP/tenguardd.log" 2>&1 &
 	TG_DAEMON_PID=$!
 	for i in $(seq 100); do
 		[ "$(grep -c "ready:" "$TMP/tenguardd.log")" -gt "$n" ] && return 0

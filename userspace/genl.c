@@ -450,7 +450,7 @@ void genl_perror(const struct genl *g, const char *what, int err)
 	} else if (g && g->why.err == err && g->why.at[0]) {
 		fprintf(stderr, "Error: %s\n", g->why.at);
 	}
-	fprintf(stderr, "tenguardctl: %s: ", what);
+	fprintf(stderr, "%s: %s: ", program_invocation_short_name, what);
 	if (g && g->why.err == err && g->why.local[0])
 		fprintf(stderr, "%s: ", g->why.local);
 	fprintf(stderr, "%s", strerror(-err));
@@ -1770,6 +1770,27 @@ int genl_port_del(struct genl *g, uint32_t ifindex, int32_t netnsid)
 	return err;
 }
 
+int genl_port_ack(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		  uint64_t generation)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_PORT_ACK, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (nest && !genl_put_port_id(msg, ifindex, netnsid) &&
+	    !nla_put_u64(msg, TENGUARD_A_PORT_GENERATION, generation)) {
+		nla_nest_end(msg, nest);
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
 int genl_port_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
 		  struct genl_port *p)
 {
@@ -1997,13 +2018,8 @@ static int genl_seq_any(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
-		 genl_notif_fn fn, void *arg)
+int genl_watch(struct genl *g, unsigned int groups)
 {
-	struct genl_watch w = { .fn = fn, .arg = arg };
-	struct genl_xfer x = { .g = g, .arg = &w };
-	struct pollfd pfd;
-	struct nl_cb *cb;
 	int err = 0;
 
 	genl_why_clear(g);
@@ -2014,7 +2030,7 @@ int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
 			groups == (GENL_GRP_CONFIG | GENL_GRP_EVENTS) ? " and " : "",
 			groups & GENL_GRP_EVENTS ? "\"" TENGUARD_MCGRP_EVENTS "\"" : "",
 			TENGUARD_GENL_NAME);
-		return 0;
+		return -EAGAIN;
 	}
 	if (((groups & GENL_GRP_CONFIG) && !g->grp_config) ||
 	    ((groups & GENL_GRP_EVENTS) && !g->grp_events)) {
@@ -2037,20 +2053,23 @@ int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
 		err = nl_socket_set_nonblocking(g->sk);
 	if (err)
 		return g->why.err = genl_lib_err(g, err, errno);
+	return nl_socket_get_fd(g->sk);
+}
+
+int genl_watch_read(struct genl *g, genl_notif_fn fn, void *arg)
+{
+	struct genl_watch w = { .fn = fn, .arg = arg };
+	struct genl_xfer x = { .g = g, .arg = &w };
+	struct nl_cb *cb;
+	int err;
+
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
 	/* notifications carry sequence number 0: no request to match */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, genl_seq_any, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, genl_on_notif, &x);
-
-	pfd.fd = nl_socket_get_fd(g->sk);
-	pfd.events = POLLIN;
 	for (;;) {
-		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
-			err = errno == EINTR ? 0 : -errno;
-			break;
-		}
 		errno = 0;
 		err = nl_recvmsgs(g->sk, cb);
 		if (w.ret == -ESHUTDOWN)
@@ -2061,17 +2080,19 @@ int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
 			err = w.ret;
 			break;
 		}
-		if (err == -NLE_AGAIN || !err)
+		if (err == -NLE_AGAIN) {
+			err = 0;
+			break;
+		}
+		if (!err)
 			continue;
 		/* ENOBUFS: the socket overran, messages are gone */
 		if (err == -NLE_NOMEM && errno == ENOBUFS) {
 			struct genl_notif n = { .kind = GENL_N_LOST };
 
-			w.ret = fn(&n, arg);
-			if (w.ret) {
-				err = w.ret;
+			err = fn(&n, arg);
+			if (err)
 				break;
-			}
 			continue;
 		}
 		err = genl_lib_err(g, err, errno);
@@ -2081,4 +2102,24 @@ int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
 	if (err)
 		g->why.err = err;
 	return err;
+}
+
+int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
+		 genl_notif_fn fn, void *arg)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int err;
+
+	pfd.fd = genl_watch(g, groups);
+	if (pfd.fd == -EAGAIN)
+		return 0;	/* dry run */
+	if (pfd.fd < 0)
+		return pfd.fd;
+	for (;;) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0)
+			return errno == EINTR ? 0 : -errno;
+		err = genl_watch_read(g, fn, arg);
+		if (err)
+			return err;
+	}
 }

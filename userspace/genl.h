@@ -125,6 +125,9 @@ int genl_port_set(struct genl *g, const struct genl_port *p, bool *partial);
 int genl_port_del(struct genl *g, uint32_t ifindex, int32_t netnsid);
 int genl_port_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
 		  struct genl_port *p);
+/* the daemon programmed generation of the port: its UP gate may open */
+int genl_port_ack(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		  uint64_t generation);
 /* the ports of one network namespace; free as for tenants */
 int genl_port_dump(struct genl *g, int32_t netnsid, struct genl_port **ports,
 		   size_t *n);
@@ -195,5 +198,14 @@ typedef int (*genl_notif_fn)(const struct genl_notif *n, void *arg);
  */
 int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
 		 genl_notif_fn fn, void *arg);
+
+/*
+ * The same for a caller with its own poll loop: join the groups and get
+ * the fd to poll (-EAGAIN on a dry run), then on POLLIN read what is
+ * queued without blocking. Use a genl of its own for watching: replies to
+ * requests must not meet notifications on one socket.
+ */
+int genl_watch(struct genl *g, unsigned int groups);
+int genl_watch_read(struct genl *g, genl_notif_fn fn, void *arg);
 
 #endif /* TG_GENL_H */

@@ -37,6 +37,7 @@ struct tg_port_cfg {
 	uint32_t flags;		/* TENGUARD_PORT_F_* */
 	uint32_t segment;	/* uplink bound to one segment, or 0 (trunk) */
 	bool optional;		/* interface may not exist yet */
+	uint64_t generation;	/* module mode: to acknowledge once programmed */
 	uint8_t (*macs)[6];
 	size_t n_macs;
 	struct tg_prefix *addrs;

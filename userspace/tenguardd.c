@@ -20,6 +20,7 @@
 
 #include "isolation.h"
 #include "links.h"
+#include "module_source.h"
 #include "pins.h"
 #include "policy.h"
 
@@ -33,6 +34,8 @@ struct daemon {
 	uint64_t gen;
 	struct tg_dp dp;
 	struct tg_links links;
+	struct tg_module mod;	/* module mode; fd 0 in standalone mode */
+	bool module_mode;
 };
 
 static void logmsg(const char *fmt, ...)
@@ -107,6 +110,21 @@ static int check_capacity(const struct tg_policy *pol,
 	return 0;
 }
 
+/*
+ * Module mode: tell the module the port's generation is enforced, which
+ * opens its UP gate. ESTALE: it changed meanwhile, a notification follows.
+ */
+static void ack_port(struct daemon *d, const struct tg_dp_port *p)
+{
+	int err;
+
+	if (!d->module_mode || !p->cfg->generation)
+		return;
+	err = tg_module_ack(&d->mod, p->ifindex, p->cfg->generation);
+	if (err && err != -ESTALE)
+		tg_module_perror(&d->mod, p->cfg->name, err);
+}
+
 static int attach_port(struct daemon *d, const struct tg_dp_port *p)
 {
 	int err = tg_dp_attach(&d->dp, p->ifindex, p->cfg->kind);
@@ -114,6 +132,8 @@ static int attach_port(struct daemon *d, const struct tg_dp_port *p)
 	if (err)
 		logmsg("%s: cannot attach to ifindex %u: %s", p->cfg->name,
 		       p->ifindex, strerror(-err));
+	else
+		ack_port(d, p);
 	return err;
 }
 
@@ -171,13 +191,28 @@ static int apply(struct daemon *d, struct tg_policy *pol)
 	return 0;
 }
 
+/* the desired policy, from the policy file or the module */
+static int load_policy(struct daemon *d, struct tg_policy *pol, char *err,
+		       size_t errlen)
+{
+	int ret;
+
+	if (!d->module_mode)
+		return tg_policy_load(d->policy_path, pol, err, errlen);
+	ret = tg_module_policy(&d->mod, pol);
+	if (ret)
+		snprintf(err, errlen, "dumping the module's policy: %s",
+			 strerror(-ret));
+	return ret;
+}
+
 static void reload(struct daemon *d)
 {
 	struct tg_policy pol = { 0 };
 	char err[512];
 	int ret;
 
-	ret = tg_policy_load(d->policy_path, &pol, err, sizeof(err));
+	ret = load_policy(d, &pol, err, sizeof(err));
 	if (ret) {
 		logmsg("reload refused, keeping generation %llu: %s",
 		       (unsigned long long)d->gen, err);
@@ -192,7 +227,8 @@ static void reload(struct daemon *d)
 			logmsg("restoring failed: datapath may be stale");
 		return;
 	}
-	logmsg("reloaded %s: generation %llu", d->policy_path,
+	logmsg("reloaded %s: generation %llu",
+	       d->module_mode ? "the module's policy" : d->policy_path,
 	       (unsigned long long)d->gen);
 }
 
@@ -244,8 +280,9 @@ static void signals_block(sigset_t *mask)
 
 static int run(struct daemon *d)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct signalfd_siginfo si;
+	bool changed;
 	sigset_t mask;
 	int sfd, err;
 
@@ -257,10 +294,12 @@ static int run(struct daemon *d)
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = tg_links_fd(&d->links),
 				  .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = d->module_mode ? d->mod.fd : -1,
+				  .events = POLLIN };
 	logmsg("ready: instance %s, generation %llu, %zu ports",
 	       d->instance, (unsigned long long)d->gen, d->pol.n_ports);
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -274,6 +313,17 @@ static int run(struct daemon *d)
 			} else if (err) {
 				logmsg("rtnetlink: %s", strerror(-err));
 			}
+		}
+		if (pfd[2].revents) {
+			changed = false;
+			err = tg_module_read(&d->mod, &changed);
+			if (err) {
+				tg_module_perror(&d->mod, "module", err);
+				break;
+			}
+			/* a change, or lost notifications: dump again */
+			if (changed)
+				reload(d);
 		}
 		if (!pfd[0].revents)
 			continue;
@@ -309,7 +359,7 @@ static void shutdown_datapath(struct daemon *d)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: tenguardd --policy FILE [OPTIONS]\n"
+"Usage: tenguardd [--policy FILE] [OPTIONS]\n"
 "\n"
 "Enforce tenant policy on the ports of this node with BPF programs on each\n"
 "port's tc clsact hooks. Maps are pinned under %s/INSTANCE, so\n"
@@ -317,7 +367,10 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -f, --policy FILE     standalone mode: enforce the JSON policy in FILE;\n"
-"                        SIGHUP reloads it (all or nothing)\n"
+"                        SIGHUP reloads it (all or nothing). Without it:\n"
+"                        module mode, the policy tenguard.ko holds for this\n"
+"                        network namespace, followed as it changes; each\n"
+"                        port's generation is acknowledged once enforced\n"
 "  -i, --instance NAME   pin directory and state of this daemon\n"
 "                        (default: $%s, else \"%s\")\n"
 "      --check           validate FILE, print any error and exit\n"
@@ -416,9 +469,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tenguardd: What is \"%s\"?\n", argv[optind]);
 		return 1;
 	}
-	if (!d.policy_path) {
-		fprintf(stderr, "tenguardd: no --policy FILE given (module mode "
-			"is not available yet)\n");
+	d.module_mode = !d.policy_path;
+	if (d.module_mode && check) {
+		fprintf(stderr, "tenguardd: --check needs --policy FILE\n");
 		return 1;
 	}
 	d.instance = tg_instance(instance);
@@ -428,9 +481,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	ret = tg_policy_load(d.policy_path, &d.pol, err, sizeof(err));
+	if (d.module_mode) {
+		ret = tg_module_open(&d.mod);
+		if (ret) {
+			fprintf(stderr, "tenguardd: no --policy FILE and %s\n",
+				ret == -ENOENT ? "the tenguard module is not "
+				"loaded" : strerror(-ret));
+			return 1;
+		}
+	}
+	ret = load_policy(&d, &d.pol, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "tenguardd: %s\n", err);
+		tg_module_close(&d.mod);
 		return 1;
 	}
 	if (check) {
@@ -467,6 +530,7 @@ out_links:
 	tg_links_close(&d.links);
 out_pol:
 	tg_policy_free(&d.pol);
+	tg_module_close(&d.mod);
 	free(d.ifindex);
 	return ret ? 1 : 0;
 }
