@@ -15,7 +15,7 @@ for t in $progs; do
 	echo "# selftests: tenguard: $t"
 	out=$(mktemp)
 	case $t in */*) cmd=$t ;; *) cmd=./$t ;; esac
-	timeout 600 "$cmd" 2>&1 | tee "$out"
+	timeout "${TG_TEST_TIMEOUT:-1800}" "$cmd" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -cE '^ok [0-9]+' "$out")
 	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$out")
