@@ -370,7 +370,8 @@ emit()
 	fi
 }
 
-append="console=ttyS0 loglevel=5 panic=-1 tg_run=\"$run\""
+# slub_debug poisons freed objects: a use after free splats (no KASAN here)
+append="console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU tg_run=\"$run\""
 t0=$EPOCHREALTIME
 shopt -s lastpipe
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \

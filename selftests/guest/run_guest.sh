@@ -32,6 +32,12 @@ for src in selftests/guest/*.bpf.c; do
 		-c "$src" -o "$obj" 2>&1 | sed 's/^/# /'
 done
 
+# the C selftests they run ($BUILD/selftests/NAME_test): `make test` built
+# them, but a run of this script alone must not use stale ones
+bins=$(grep -ho 'selftests/[a-z_]*_test\b' selftests/guest/*.sh | sort -u)
+[ -n "$bins" ] && make -s BUILD="$BUILD" ${bins//selftests\//$BUILD/selftests/} 2>&1 |
+	sed 's/^/# make: /'
+
 rc=4
 for t in "${tests[@]}"; do
 	echo "# guest: $t"

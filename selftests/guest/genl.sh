@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# genl_test (selftests/genl_test.c) in the vmtest guest: the "tenguard"
+# family's commands, their errors and extack messages, the UP gate.
+#
+# Runs only in the guest: scripts/vmtest.sh selftests/guest/genl.sh
+bin=${BUILD:-$(dirname "$0")/../../build}/selftests/genl_test
+
+if [ -z "${TG_VM:-}" ]; then
+	echo "1..0 # SKIP runs in the vmtest guest: scripts/vmtest.sh $0"
+	exit 4
+elif [ "${TG_VM_MODULE:-0}" != 1 ]; then
+	echo "1..0 # SKIP needs tenguard.ko (the guest runs --no-module)"
+	exit 4
+elif [ ! -x "$bin" ]; then
+	echo "1..0 # SKIP no $bin (make)"
+	exit 4
+fi
+exec "$bin"
