@@ -265,6 +265,23 @@ static void tg_notify_tenant(const struct tg_tenant *t, u8 cmd,
 	genlmsg_multicast_allns(&tg_genl_family, skb, 0, TG_MCGRP_CONFIG);
 }
 
+/*
+ * A required attribute is missing: say which in words and in the
+ * missing-attribute TLV, which tools decode. msg must be a literal: the
+ * extack keeps the pointer, as NL_SET_ERR_MSG does.
+ */
+static bool tg_missing(struct netlink_ext_ack *extack,
+		       const struct nlattr *nest, struct nlattr **tb, int type,
+		       const char *msg)
+{
+	if (tb[type])
+		return false;
+	if (extack)
+		extack->_msg = msg;
+	NL_SET_ERR_ATTR_MISS(extack, nest, type);
+	return true;
+}
+
 /* ---- tenants ---- */
 
 static int tg_parse_segment(const struct nlattr *nest, u32 *seg,
@@ -334,7 +351,8 @@ static int tg_parse_segments(const struct nlattr *nest, struct tg_tenant *t,
 
 static int tg_tenant_attrs(struct genl_info *info, struct nlattr **tb)
 {
-	if (GENL_REQ_ATTR_CHECK(info, TENGUARD_A_TENANT))
+	if (tg_missing(info->extack, NULL, info->attrs, TENGUARD_A_TENANT,
+		       "missing tenant"))
 		return -EINVAL;
 	return nla_parse_nested(tb, TENGUARD_A_TENANT_MAX,
 				info->attrs[TENGUARD_A_TENANT],
@@ -351,8 +369,10 @@ static int tg_nl_tenant_new(struct sk_buff *skb, struct genl_info *info)
 	err = tg_tenant_attrs(info, tb);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, TENGUARD_A_TENANT_ID) ||
-	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, TENGUARD_A_TENANT_NAME))
+	if (tg_missing(info->extack, nest, tb, TENGUARD_A_TENANT_ID,
+		       "missing tenant id") ||
+	    tg_missing(info->extack, nest, tb, TENGUARD_A_TENANT_NAME,
+		       "missing tenant name"))
 		return -EINVAL;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
@@ -384,7 +404,8 @@ static struct tg_tenant *tg_tenant_get(struct nlattr **tb, struct nlattr *nest,
 {
 	struct tg_tenant *t;
 
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_TENANT_ID))
+	if (tg_missing(extack, nest, tb, TENGUARD_A_TENANT_ID,
+		       "missing tenant id"))
 		return ERR_PTR(-EINVAL);
 	t = tg_tenant_find(nla_get_u32(tb[TENGUARD_A_TENANT_ID]));
 	if (!t) {
@@ -518,7 +539,8 @@ static int tg_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int tg_port_attrs(struct genl_info *info, struct nlattr **tb,
 			 const struct nla_policy *policy)
 {
-	if (GENL_REQ_ATTR_CHECK(info, TENGUARD_A_PORT))
+	if (tg_missing(info->extack, NULL, info->attrs, TENGUARD_A_PORT,
+		       "missing port"))
 		return -EINVAL;
 	return nla_parse_nested(tb, TENGUARD_A_PORT_MAX,
 				info->attrs[TENGUARD_A_PORT], policy,
@@ -585,8 +607,10 @@ static int tg_parse_addr(const struct nlattr *nest, struct tg_addr *ad,
 			       extack);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_ADDR_FAMILY) ||
-	    NL_REQ_ATTR_CHECK(extack, nest, tb, TENGUARD_A_ADDR_ADDR))
+	if (tg_missing(extack, nest, tb, TENGUARD_A_ADDR_FAMILY,
+		       "missing address family") ||
+	    tg_missing(extack, nest, tb, TENGUARD_A_ADDR_ADDR,
+		       "missing address"))
 		return -EINVAL;
 	ad->family = nla_get_u16(tb[TENGUARD_A_ADDR_FAMILY]);
 	if (ad->family != AF_INET && ad->family != AF_INET6) {
@@ -962,8 +986,8 @@ static int tg_nl_port_ack(struct sk_buff *skb, struct genl_info *info)
 	err = tg_req_need_port(&r, info->extack);
 	if (err)
 		goto out;
-	if (NL_REQ_ATTR_CHECK(info->extack, r.nest, r.tb,
-			      TENGUARD_A_PORT_GENERATION)) {
+	if (tg_missing(info->extack, r.nest, r.tb, TENGUARD_A_PORT_GENERATION,
+		       "missing generation to acknowledge")) {
 		err = -EINVAL;
 		goto out;
 	}

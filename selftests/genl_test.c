@@ -272,9 +272,11 @@ FIXTURE_TEARDOWN(genl)
 	mnl_socket_close(self->t.nl);
 }
 
+/* the errno and an extack message containing msg: never an empty one */
 #define EXPECT_ERR(err, msg, expr) do {					\
 	EXPECT_EQ(-(err), (expr));					\
-	EXPECT_NE(NULL, strstr(self->t.extack, msg))			\
+	EXPECT_TRUE(self->t.extack[0] &&				\
+		    strstr(self->t.extack, msg))			\
 		TH_LOG("extack \"%s\", wanted \"%s\"", self->t.extack, msg); \
 } while (0)
 
@@ -284,7 +286,7 @@ TEST_F(genl, tenant_commands)
 		   tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 100, "x", -1));
 	EXPECT_ERR(EEXIST, "segment belongs to another tenant",
 		   tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 300, "x", 5100));
-	EXPECT_ERR(EINVAL, "",
+	EXPECT_ERR(EINVAL, "missing tenant id",
 		   tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 0, "noid", -1));
 	EXPECT_ERR(ERANGE, "",
 		   tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 0x1000000, "big", -1));

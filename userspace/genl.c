@@ -2056,6 +2056,13 @@ int genl_watch(struct genl *g, unsigned int groups)
 	return nl_socket_get_fd(g->sk);
 }
 
+int genl_watch_rcvbuf(struct genl *g, int bytes)
+{
+	int err = nl_socket_set_buffer_size(g->sk, bytes, 0);
+
+	return err ? genl_lib_err(g, err, errno) : 0;
+}
+
 int genl_watch_read(struct genl *g, genl_notif_fn fn, void *arg)
 {
 	struct genl_watch w = { .fn = fn, .arg = arg };

@@ -207,5 +207,7 @@ int genl_monitor(struct genl *g, unsigned int groups, const sigset_t *waitmask,
  */
 int genl_watch(struct genl *g, unsigned int groups);
 int genl_watch_read(struct genl *g, genl_notif_fn fn, void *arg);
+/* the watch's receive buffer (after genl_watch): smaller loses sooner */
+int genl_watch_rcvbuf(struct genl *g, int bytes);
 
 #endif /* TG_GENL_H */

@@ -6,7 +6,7 @@
 #include "genl.h"
 #include "module_source.h"
 
-int tg_module_open(struct tg_module *m)
+int tg_module_open(struct tg_module *m, int rcvbuf)
 {
 	int err;
 
@@ -19,6 +19,8 @@ int tg_module_open(struct tg_module *m)
 		if (m->fd < 0)
 			err = m->fd;
 	}
+	if (!err && rcvbuf)
+		err = genl_watch_rcvbuf(m->watch, rcvbuf);
 	if (err)
 		tg_module_close(m);
 	return err;
@@ -73,19 +75,21 @@ int tg_module_policy(struct tg_module *m, struct tg_policy *pol)
 
 static int on_config(const struct genl_notif *n, void *arg)
 {
-	bool *changed = arg;
+	unsigned int *what = arg;
 
+	if (n->kind == GENL_N_LOST)
+		*what |= TG_MODULE_LOST;
 	/* our own acks come back too; they change nothing to program */
-	if (n->kind == GENL_N_LOST ||
-	    ((n->kind == GENL_N_TENANT || n->kind == GENL_N_PORT) &&
-	     n->cmd != TENGUARD_CMD_PORT_ACK))
-		*changed = true;
+	else if ((n->kind == GENL_N_TENANT || n->kind == GENL_N_PORT) &&
+		 n->cmd != TENGUARD_CMD_PORT_ACK)
+		*what |= TG_MODULE_CHANGED;
 	return 0;
 }
 
-int tg_module_read(struct tg_module *m, bool *changed)
+int tg_module_read(struct tg_module *m, unsigned int *what)
 {
-	return genl_watch_read(m->watch, on_config, changed);
+	*what = 0;
+	return genl_watch_read(m->watch, on_config, what);
 }
 
 int tg_module_ack(struct tg_module *m, uint32_t ifindex, uint64_t generation)

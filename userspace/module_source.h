@@ -19,19 +19,19 @@ struct tg_module {
 	int fd;			/* of watch, to poll */
 };
 
-/* -ENOENT: the module is not loaded */
-int tg_module_open(struct tg_module *m);
+/* -ENOENT: the module is not loaded; rcvbuf 0: the default buffer */
+int tg_module_open(struct tg_module *m, int rcvbuf);
 void tg_module_close(struct tg_module *m);
 /*
  * The module's tenants and the ports of this network namespace; each
  * port's generation is in its cfg, to acknowledge once it is programmed.
  */
 int tg_module_policy(struct tg_module *m, struct tg_policy *pol);
-/*
- * Read what the "config" group queued; *changed when the policy changed
- * or notifications were lost (either way: dump again).
- */
-int tg_module_read(struct tg_module *m, bool *changed);
+#define TG_MODULE_CHANGED	(1U << 0)	/* the policy changed */
+#define TG_MODULE_LOST		(1U << 1)	/* notifications were lost */
+
+/* read what the "config" group queued: TG_MODULE_* in *what */
+int tg_module_read(struct tg_module *m, unsigned int *what);
 int tg_module_ack(struct tg_module *m, uint32_t ifindex, uint64_t generation);
 /* the module's extack message of the last failure, or "" */
 void tg_module_perror(struct tg_module *m, const char *what, int err);

@@ -36,6 +36,7 @@ struct daemon {
 	struct tg_links links;
 	struct tg_module mod;	/* module mode; fd 0 in standalone mode */
 	bool module_mode;
+	int rcvbuf;		/* of the module's notifications, 0: default */
 };
 
 static void logmsg(const char *fmt, ...)
@@ -282,7 +283,7 @@ static int run(struct daemon *d)
 {
 	struct pollfd pfd[3];
 	struct signalfd_siginfo si;
-	bool changed;
+	unsigned int what;
 	sigset_t mask;
 	int sfd, err;
 
@@ -315,14 +316,15 @@ static int run(struct daemon *d)
 			}
 		}
 		if (pfd[2].revents) {
-			changed = false;
-			err = tg_module_read(&d->mod, &changed);
+			err = tg_module_read(&d->mod, &what);
 			if (err) {
 				tg_module_perror(&d->mod, "module", err);
 				break;
 			}
+			if (what & TG_MODULE_LOST)
+				logmsg("module notifications lost: dumping again");
 			/* a change, or lost notifications: dump again */
-			if (changed)
+			if (what)
 				reload(d);
 		}
 		if (!pfd[0].revents)
@@ -378,6 +380,9 @@ static void usage(FILE *f)
 "                        without it enforcement outlives the daemon\n"
 "      --max-ports N     datapath capacity in ports (default 4096)\n"
 "      --max-macs N      in MAC bindings (default 16384)\n"
+"      --netlink-rcvbuf BYTES  receive buffer for the module's notifications\n"
+"                        (module mode; past it they are lost and the daemon\n"
+"                        dumps the module's policy again)\n"
 "      --max-addrs N     in address bindings (default 65536; a quarter\n"
 "                        of it for prefixes shorter than /32, /128)\n"
 "  -h, --help            this text\n"
@@ -407,6 +412,7 @@ enum {
 	OPT_MAX_PORTS,
 	OPT_MAX_MACS,
 	OPT_MAX_ADDRS,
+	OPT_RCVBUF,
 };
 
 int main(int argc, char **argv)
@@ -419,12 +425,14 @@ int main(int argc, char **argv)
 		{ "max-ports", required_argument, NULL, OPT_MAX_PORTS },
 		{ "max-macs", required_argument, NULL, OPT_MAX_MACS },
 		{ "max-addrs", required_argument, NULL, OPT_MAX_ADDRS },
+		{ "netlink-rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct daemon d = { .lim = TG_LIMITS_DEFAULT };
 	const char *instance = NULL;
 	bool check = false;
+	uint32_t n;
 	char err[512];
 	int c, ret;
 
@@ -457,6 +465,12 @@ int main(int argc, char **argv)
 				return 1;
 			d.lim.prefixes = d.lim.addrs / 4 ? d.lim.addrs / 4 : 1;
 			break;
+		case OPT_RCVBUF:
+			if (parse_u32("--netlink-rcvbuf", optarg, &n) ||
+			    n > INT_MAX)
+				return 1;
+			d.rcvbuf = n;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -482,7 +496,7 @@ int main(int argc, char **argv)
 	}
 
 	if (d.module_mode) {
-		ret = tg_module_open(&d.mod);
+		ret = tg_module_open(&d.mod, d.rcvbuf);
 		if (ret) {
 			fprintf(stderr, "tenguardd: no --policy FILE and %s\n",
 				ret == -ENOENT ? "the tenguard module is not "

@@ -37,7 +37,7 @@ ports_up()
 	done
 }
 
-ktap_plan 12
+ktap_plan 15
 topo_up
 
 check "tenants pushed to the module" \
@@ -67,5 +67,19 @@ push port set tgb2 tenant 100
 daemon_start - > /dev/null
 check "a restarted daemon resynchronises and acknowledges" all_acked
 check "and enforces the policy as it is now" ping4 b1 198.18.1.2
+
+# notifications lost: a stopped daemon with a tiny buffer misses changes
+daemon_stop KILL
+daemon_start - --netlink-rcvbuf 1024 > /dev/null
+kill -STOP "$TG_DAEMON_PID"
+for i in $(seq 30); do
+	push port set tgb3 addr 198.18.1.3 198.18.1.$((100 + i))
+done
+push port set tgb2 tenant 200
+kill -CONT "$TG_DAEMON_PID"
+check "an overrun is noticed and the daemon dumps again" \
+	wait_log "notifications lost"
+check "after which every port is acknowledged" all_acked
+check_fails "and the last change is enforced" ping4 b1 198.18.1.2
 
 ktap_finish
