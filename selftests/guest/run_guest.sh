@@ -34,7 +34,8 @@ done
 
 # the C selftests they run ($BUILD/selftests/NAME_test): `make test` built
 # them, but a run of this script alone must not use stale ones
-bins=$(grep -ho 'selftests/[a-z_]*_test\b' selftests/guest/*.sh | sort -u)
+bins=$(sed -n 's/^run_c_test \([a-z_]*_test\).*/selftests\/\1/p' \
+	selftests/guest/*.sh | sort -u)
 [ -n "$bins" ] && make -s BUILD="$BUILD" ${bins//selftests\//$BUILD/selftests/} 2>&1 |
 	sed 's/^/# make: /'
 
