@@ -52,7 +52,8 @@ usage: vmtest.sh [--no-module] [--timeout SEC] [--keep] CMD [ARG...]
   --keep         keep the run directory (console.log, dmesg) under build/vm/
   --print-kver   print the guest kernel's release and exit
 CMD runs in the repository, as root, in a guest whose / is the host's,
-read-only; /tmp and /run are the guest's own. KVER=... overrides the kernel.
+read-only; /tmp and /run are the guest's own (a repository or image there
+is bound in from the host). KVER=... overrides the kernel.
 EOF
 	exit "$1"
 }
@@ -117,16 +118,21 @@ for tool in qemu-system-x86_64 busybox modprobe timeout flock; do
 	command -v "$tool" > /dev/null || rig_fail "no $tool: run scripts/setup.sh"
 done
 
-# the guest has its own /tmp, /run and /var/tmp: files there are not the host's
+# the guest has its own /tmp, /run and /var/tmp: a repository or image
+# there is bound back into the guest from the host (a CI may clone to /tmp)
+binds=
 for d in "$top" "$vm"; do
 	case $d/ in
-	/tmp/* | /run/* | /var/tmp/* | /dev/* | /proc/* | /sys/*)
-		rig_fail "$d is not the host's in the guest, which mounts its own /tmp, /run, /var/tmp" ;;
+	/dev/* | /proc/* | /sys/*)
+		rig_fail "$d is not the host's in the guest" ;;
+	/tmp/* | /run/* | /var/tmp/*)
+		binds+=" $d" ;;
 	esac
 done
 
 mkdir -p "$vm"
 run=$(mktemp -d "$vm/run-XXXXXX")
+echo "$binds" > "$run/binds"
 
 cleanup()
 {
@@ -216,6 +222,9 @@ for i in 1 2 3 4 5; do
 done
 [ -f "$r$tg_run/guest.sh" ] || fail "no $tg_run/guest.sh on the 9p root"
 read -r vmroot < "$r$tg_run/vmroot"
+# host directories under the guest's own /tmp, /run, /var/tmp (read now:
+# the tmpfs mounts below hide them)
+binds=$(cat "$r$tg_run/binds")
 mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
 mount -t devtmpfs devtmpfs $r/dev
@@ -225,6 +234,15 @@ mount -t tmpfs -o mode=1777 tmpfs $r/dev/shm
 mount -t tmpfs -o mode=1777 tmpfs $r/tmp
 mount -t tmpfs -o mode=1777 tmpfs $r/var/tmp
 mount -t tmpfs -o mode=755 tmpfs $r/run
+if [ -n "$binds" ]; then
+	mkdir -p /host
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose \
+		hostroot /host || fail "cannot mount the host's / again"
+	for p in $binds; do
+		mkdir -p "$r$p" && mount -o bind "/host$p" "$r$p" ||
+			fail "cannot bind the host's $p"
+	done
+fi
 mount -t bpf -o mode=700 bpf $r/sys/fs/bpf
 mount -t cgroup2 cgroup2 $r/sys/fs/cgroup
 mount -t debugfs debugfs $r/sys/kernel/debug
