@@ -225,6 +225,12 @@ read -r vmroot < "$r$tg_run/vmroot"
 # host directories under the guest's own /tmp, /run, /var/tmp (read now:
 # the tmpfs mounts below hide them)
 binds=$(cat "$r$tg_run/binds")
+i=0
+for p in $binds; do
+	i=$((i + 1))
+	mkdir -p /keep/$i
+	mount -o bind "$r$p" /keep/$i || fail "cannot keep the host's $p"
+done
 mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
 mount -t devtmpfs devtmpfs $r/dev
@@ -234,15 +240,12 @@ mount -t tmpfs -o mode=1777 tmpfs $r/dev/shm
 mount -t tmpfs -o mode=1777 tmpfs $r/tmp
 mount -t tmpfs -o mode=1777 tmpfs $r/var/tmp
 mount -t tmpfs -o mode=755 tmpfs $r/run
-if [ -n "$binds" ]; then
-	mkdir -p /host
-	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose \
-		hostroot /host || fail "cannot mount the host's / again"
-	for p in $binds; do
-		mkdir -p "$r$p" && mount -o bind "/host$p" "$r$p" ||
-			fail "cannot bind the host's $p"
-	done
-fi
+i=0
+for p in $binds; do
+	i=$((i + 1))
+	mkdir -p "$r$p" && mount -o bind /keep/$i "$r$p" ||
+		fail "cannot bind the host's $p"
+done
 mount -t bpf -o mode=700 bpf $r/sys/fs/bpf
 mount -t cgroup2 cgroup2 $r/sys/fs/cgroup
 mount -t debugfs debugfs $r/sys/kernel/debug
