@@ -78,6 +78,9 @@ int ctl_missing(const char *path, const char *what);
 
 /* reports that memory ran out; returns -ENOMEM */
 int ctl_nomem(void);
+/* sort, then drop elements equal to their predecessor; the new count */
+size_t ctl_sort_uniq(void *base, size_t n, size_t size,
+		     int (*cmp)(const void *, const void *));
 
 /* ---- argument words (ctl_args.c): each reports a bad one, once ---- */
 

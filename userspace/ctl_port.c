@@ -27,7 +27,7 @@ int ctl_ports_read(struct ctl_port **ports, size_t *n)
 	struct ctl_map m, tenants;
 	struct ctl_port *p = NULL;
 	struct ctl_dump d = {};
-	size_t i, j;
+	size_t i;
 	int err;
 
 	err = ctl_map_open(&m, TENGUARD_MAP_PORTS, BPF_MAP_TYPE_HASH,
@@ -59,13 +59,9 @@ int ctl_ports_read(struct ctl_port **ports, size_t *n)
 		p[i].has_tenant_name = !err;
 		err = 0;
 	}
-	qsort(p, d.n, sizeof(*p), port_cmp);
 	/* a walk that restarted after a concurrent delete repeats keys */
-	for (i = j = 0; i < d.n; i++)
-		if (!j || port_cmp(&p[j - 1], &p[i]))
-			p[j++] = p[i];
+	*n = ctl_sort_uniq(p, d.n, sizeof(*p), port_cmp);
 	*ports = p;
-	*n = j;
 	p = NULL;
 out:
 	free(p);
@@ -484,23 +480,6 @@ static int ethertype_cmp(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
-/* sorted array of n elements, duplicates dropped; returns the new count */
-static size_t uniq(void *base, size_t n, size_t size,
-		   int (*cmp)(const void *, const void *))
-{
-	char *p = base;
-	size_t i, j;
-
-	qsort(base, n, size, cmp);
-	for (i = j = 0; i < n; i++) {
-		if (j && !cmp(p + (j - 1) * size, p + i * size))
-			continue;
-		if (i != j)
-			memcpy(p + j * size, p + i * size, size);
-		j++;
-	}
-	return j;
-}
 
 /*
  * The keys of a map that belong to the port: a hash key starts with the
@@ -558,7 +537,7 @@ static int port_macs_read(__u32 ifindex, struct port_bindings *b)
 		for (i = 0; i < d.n; i++)
 			memcpy(b->macs[i],
 			       ((struct tenguard_mac_key *)d.keys)[i].mac, 6);
-		b->n_macs = uniq(b->macs, d.n, sizeof(*b->macs), mac_cmp);
+		b->n_macs = ctl_sort_uniq(b->macs, d.n, sizeof(*b->macs), mac_cmp);
 	}
 	ctl_dump_free(&d);
 	return b->macs ? 0 : ctl_nomem();
@@ -604,7 +583,7 @@ static int port_addrs_read(__u32 ifindex, struct port_bindings *b)
 		a->v4 = pk->family == 4;
 		a->prefixlen = pk->prefixlen - TENGUARD_PREFIX_KEY_BITS;
 	}
-	b->n_addrs = uniq(b->addrs, hosts.n + prefixes.n, sizeof(*b->addrs),
+	b->n_addrs = ctl_sort_uniq(b->addrs, hosts.n + prefixes.n, sizeof(*b->addrs),
 			  addr_cmp);
 	ctl_dump_free(&hosts);
 	ctl_dump_free(&prefixes);
@@ -627,7 +606,7 @@ static int port_ethertypes_read(__u32 ifindex, struct port_bindings *b)
 	if (b->ethertypes) {
 		for (i = 0; i < d.n; i++)
 			b->ethertypes[i] = ntohs(k[i].proto);
-		b->n_ethertypes = uniq(b->ethertypes, d.n,
+		b->n_ethertypes = ctl_sort_uniq(b->ethertypes, d.n,
 				       sizeof(*b->ethertypes), ethertype_cmp);
 	}
 	ctl_dump_free(&d);
@@ -757,18 +736,18 @@ static int port_show_module(struct genl *g, const char *name,
 		return ctl_nomem();
 	}
 	memcpy(b->macs, gp.cfg.macs, gp.cfg.n_macs * sizeof(*b->macs));
-	b->n_macs = uniq(b->macs, gp.cfg.n_macs, sizeof(*b->macs), mac_cmp);
+	b->n_macs = ctl_sort_uniq(b->macs, gp.cfg.n_macs, sizeof(*b->macs), mac_cmp);
 	for (i = 0; i < gp.cfg.n_addrs; i++) {
 		pfx = &gp.cfg.addrs[i];
 		b->addrs[i].v4 = pfx->family == AF_INET;
 		memcpy(b->addrs[i].addr, pfx->addr, sizeof(pfx->addr));
 		b->addrs[i].prefixlen = pfx->prefixlen;
 	}
-	b->n_addrs = uniq(b->addrs, gp.cfg.n_addrs, sizeof(*b->addrs),
+	b->n_addrs = ctl_sort_uniq(b->addrs, gp.cfg.n_addrs, sizeof(*b->addrs),
 			  addr_cmp);
 	memcpy(b->ethertypes, gp.cfg.ethertypes,
 	       gp.cfg.n_ethertypes * sizeof(*b->ethertypes));
-	b->n_ethertypes = uniq(b->ethertypes, gp.cfg.n_ethertypes,
+	b->n_ethertypes = ctl_sort_uniq(b->ethertypes, gp.cfg.n_ethertypes,
 			       sizeof(*b->ethertypes), ethertype_cmp);
 	genl_port_free(&gp);
 

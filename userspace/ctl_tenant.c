@@ -99,7 +99,7 @@ static int tenants_read(struct tenant **tenants, size_t *n)
 	struct ctl_dump d;
 	struct ctl_map m;
 	struct tenant *t;
-	size_t i, j;
+	size_t i;
 	int err;
 
 	err = ctl_tenants_open(&m);
@@ -119,14 +119,10 @@ static int tenants_read(struct tenant **tenants, size_t *n)
 		tenant_name_copy(t[i].name, sizeof(t[i].name),
 				 (struct tenguard_tenant *)d.values + i);
 	}
-	qsort(t, d.n, sizeof(*t), tenant_cmp);
 	/* a walk that restarted after a concurrent delete repeats keys */
-	for (i = j = 0; i < d.n; i++)
-		if (!j || t[j - 1].id != t[i].id)
-			t[j++] = t[i];
+	*n = ctl_sort_uniq(t, d.n, sizeof(*t), tenant_cmp);
 	ctl_dump_free(&d);
 	*tenants = t;
-	*n = j;
 	return 0;
 }
 
@@ -135,7 +131,7 @@ static int segments_read(struct segment **segments, size_t *n)
 	struct segment *s;
 	struct ctl_dump d;
 	struct ctl_map m;
-	size_t i, j;
+	size_t i;
 	int err;
 
 	err = ctl_map_open(&m, TENGUARD_MAP_SEGMENTS, BPF_MAP_TYPE_HASH,
@@ -155,14 +151,9 @@ static int segments_read(struct segment **segments, size_t *n)
 		s[i].seg = ((__u32 *)d.keys)[i];
 		s[i].tenant = ((__u32 *)d.values)[i];
 	}
-	qsort(s, d.n, sizeof(*s), segment_cmp);
-	for (i = j = 0; i < d.n; i++)
-		if (!j || s[j - 1].seg != s[i].seg ||
-		    s[j - 1].tenant != s[i].tenant)
-			s[j++] = s[i];
+	*n = ctl_sort_uniq(s, d.n, sizeof(*s), segment_cmp);
 	ctl_dump_free(&d);
 	*segments = s;
-	*n = j;
 	return 0;
 }
 

@@ -187,6 +187,23 @@ int ctl_dispatch(const char *path, const struct ctl_cmd *table,
 	return ctl_what_is(path, argv[0]);
 }
 
+size_t ctl_sort_uniq(void *base, size_t n, size_t size,
+		     int (*cmp)(const void *, const void *))
+{
+	char *p = base;
+	size_t i, j;
+
+	qsort(base, n, size, cmp);
+	for (i = j = 0; i < n; i++) {
+		if (j && !cmp(p + (j - 1) * size, p + i * size))
+			continue;
+		if (i != j)
+			memcpy(p + j * size, p + i * size, size);
+		j++;
+	}
+	return j;
+}
+
 int ctl_nomem(void)
 {
 	fprintf(stderr, CTL_NAME ": %s\n", strerror(ENOMEM));
