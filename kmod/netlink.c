@@ -838,8 +838,19 @@ struct tg_req {
 	struct tg_port *port;	/* the stored port, if any */
 };
 
+static void tg_req_end(struct tg_req *r)
+{
+	mutex_unlock(&tg_lock);
+	rtnl_unlock();
+	put_net(r->net);
+}
+
+/*
+ * Resolve the device a request names and lock for it; the device must be
+ * a port already (exists) or not yet (!exists). On error nothing is held.
+ */
 static int tg_req_begin(struct tg_req *r, struct genl_info *info,
-			const struct nla_policy *policy)
+			const struct nla_policy *policy, bool exists)
 {
 	int err;
 
@@ -861,22 +872,18 @@ static int tg_req_begin(struct tg_req *r, struct genl_info *info,
 		return err;
 	}
 	r->port = tg_port_find(r->net, r->dev->ifindex);
-	return 0;
-}
-
-static void tg_req_end(struct tg_req *r)
-{
-	mutex_unlock(&tg_lock);
-	rtnl_unlock();
-	put_net(r->net);
-}
-
-static int tg_req_need_port(struct tg_req *r, struct netlink_ext_ack *extack)
-{
-	if (r->port)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, r->nest, "device is not a tenguard port");
-	return -ENOENT;
+	if (!r->port && exists) {
+		NL_SET_ERR_MSG_ATTR(info->extack, r->nest,
+				    "device is not a tenguard port");
+		err = -ENOENT;
+	} else if (r->port && !exists) {
+		NL_SET_ERR_MSG_ATTR(info->extack, r->nest,
+				    "device is already a port");
+		err = -EEXIST;
+	}
+	if (err)
+		tg_req_end(r);
+	return err;
 }
 
 static int tg_nl_port_new(struct sk_buff *skb, struct genl_info *info)
@@ -885,14 +892,9 @@ static int tg_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 	struct tg_req r;
 	int err;
 
-	err = tg_req_begin(&r, info, tg_port_policy);
+	err = tg_req_begin(&r, info, tg_port_policy, false);
 	if (err)
 		return err;
-	if (r.port) {
-		NL_SET_ERR_MSG_ATTR(info->extack, r.nest, "device is already a port");
-		err = -EEXIST;
-		goto out;
-	}
 	if (r.dev->flags & IFF_LOOPBACK || netif_is_bridge_master(r.dev) ||
 	    netif_is_bond_master(r.dev)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, r.nest,
@@ -933,12 +935,9 @@ static int tg_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 	struct tg_req r;
 	int err;
 
-	err = tg_req_begin(&r, info, tg_port_policy);
+	err = tg_req_begin(&r, info, tg_port_policy, true);
 	if (err)
 		return err;
-	err = tg_req_need_port(&r, info->extack);
-	if (err)
-		goto out;
 	p = tg_port_dup(r.port);
 	if (!p) {
 		err = -ENOMEM;
@@ -961,16 +960,13 @@ static int tg_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	struct tg_req r;
 	int err;
 
-	err = tg_req_begin(&r, info, tg_port_policy);
+	err = tg_req_begin(&r, info, tg_port_policy, true);
 	if (err)
 		return err;
-	err = tg_req_need_port(&r, info->extack);
-	if (!err) {
-		tg_notify_port(r.port, TENGUARD_CMD_PORT_DEL, info);
-		tg_port_remove(r.port);
-	}
+	tg_notify_port(r.port, TENGUARD_CMD_PORT_DEL, info);
+	tg_port_remove(r.port);
 	tg_req_end(&r);
-	return err;
+	return 0;
 }
 
 static int tg_nl_port_ack(struct sk_buff *skb, struct genl_info *info)
@@ -980,12 +976,9 @@ static int tg_nl_port_ack(struct sk_buff *skb, struct genl_info *info)
 	u64 gen;
 	int err;
 
-	err = tg_req_begin(&r, info, tg_ack_policy);
+	err = tg_req_begin(&r, info, tg_ack_policy, true);
 	if (err)
 		return err;
-	err = tg_req_need_port(&r, info->extack);
-	if (err)
-		goto out;
 	if (tg_missing(info->extack, r.nest, r.tb, TENGUARD_A_PORT_GENERATION,
 		       "missing generation to acknowledge")) {
 		err = -EINVAL;
@@ -1018,16 +1011,12 @@ static int tg_nl_port_get(struct sk_buff *skb, struct genl_info *info)
 	struct tg_req r;
 	int err;
 
-	err = tg_req_begin(&r, info, tg_port_policy);
+	err = tg_req_begin(&r, info, tg_port_policy, true);
 	if (err)
 		return err;
-	err = tg_req_need_port(&r, info->extack);
-	if (!err) {
-		msg = genlmsg_new(tg_port_msg_size(r.port), GFP_KERNEL);
-		err = msg ? tg_port_fill(msg, r.port, info->snd_portid,
-					 info->snd_seq, 0,
-					 TENGUARD_CMD_PORT_GET, NULL) : -ENOMEM;
-	}
+	msg = genlmsg_new(tg_port_msg_size(r.port), GFP_KERNEL);
+	err = msg ? tg_port_fill(msg, r.port, info->snd_portid, info->snd_seq,
+				 0, TENGUARD_CMD_PORT_GET, NULL) : -ENOMEM;
 	tg_req_end(&r);
 	if (err) {
 		nlmsg_free(msg);
