@@ -754,6 +754,24 @@ static int tg_parse_list(struct tg_parse *p, json_t *obj, const char *key,
 	return ret;
 }
 
+/* a port object of kind: its fields checked, its name and "optional" read */
+static int tg_parse_port_begin(struct tg_parse *p, json_t *obj,
+			       const char *const *fields, uint32_t kind,
+			       struct tg_port_cfg **port)
+{
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_port_add(p, port);
+	if (ret)
+		return ret;
+	(*port)->kind = kind;
+	return tg_parse_port_common(p, obj, *port);
+}
+
 static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 {
 	static const char *const fields[] = {
@@ -763,18 +781,11 @@ static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 	struct tg_port_cfg *port;
 	int ret;
 
-	ret = tg_expect(p, obj, JSON_OBJECT);
-	if (!ret)
-		ret = tg_check_fields(p, obj, fields);
-	if (!ret)
-		ret = tg_port_add(p, &port);
+	ret = tg_parse_port_begin(p, obj, fields, TENGUARD_PORT_VM, &port);
 	if (ret)
 		return ret;
-	port->kind = TENGUARD_PORT_VM;
 	port->tenant = tenant;
-	ret = tg_parse_port_common(p, obj, port);
-	if (!ret)
-		ret = tg_parse_list(p, obj, "macs", true, port, tg_parse_macs);
+	ret = tg_parse_list(p, obj, "macs", true, port, tg_parse_macs);
 	if (!ret)
 		ret = tg_parse_list(p, obj, "addresses", false, port,
 				    tg_parse_addrs);
@@ -873,15 +884,7 @@ static int tg_parse_uplink(struct tg_parse *p, json_t *obj)
 	json_t *v;
 	int ret;
 
-	ret = tg_expect(p, obj, JSON_OBJECT);
-	if (!ret)
-		ret = tg_check_fields(p, obj, fields);
-	if (!ret)
-		ret = tg_port_add(p, &port);
-	if (ret)
-		return ret;
-	port->kind = TENGUARD_PORT_UPLINK;
-	ret = tg_parse_port_common(p, obj, port);
+	ret = tg_parse_port_begin(p, obj, fields, TENGUARD_PORT_UPLINK, &port);
 	if (ret)
 		return ret;
 
