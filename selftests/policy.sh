@@ -54,7 +54,7 @@ bad wrong-type 'tenants[0].id' '.tenants[0].id = "100"'
 printf '{ "tenants": [ { "name": "blue", }\n' > "$TMP/syntax.json"
 BAD_NAMES+=(syntax) BAD_EXPECT+=(".json:1:")
 
-ktap_plan $((2 * ${#BAD_NAMES[@]} + 7))
+ktap_plan $((2 * ${#BAD_NAMES[@]} + 8))
 
 check "the good policy passes --check" \
 	on hv "$TENGUARDD" --check --policy "$TMP/good.json"
@@ -65,6 +65,10 @@ done
 check_fails "the daemon refuses to start on a bad policy" \
 	on hv "$TENGUARDD" --policy "$TMP/duplicate-mac.json"
 check "and pins nothing" test ! -e /sys/fs/bpf/tenguard/$TG_ID
+check "a policy larger than the maps is refused before anything is pinned" \
+	eval 'out=$(on hv "$TENGUARDD" --policy "$TMP/good.json" --max-ports 3 2>&1);
+	      [ $? -ne 0 ] && grep -qF "policy has 4 ports, the datapath holds 3" <<< "$out" &&
+	      test ! -e /sys/fs/bpf/tenguard/$TG_ID'
 
 cp "$TMP/good.json" "$TMP/policy.json"
 daemon_start "$TMP/policy.json"

@@ -141,6 +141,52 @@ int tg_dp_unpin(struct tg_dp *dp)
 	return ret;
 }
 
+int tg_dp_fits(const struct tg_policy *pol, const struct tg_limits *lim,
+	       char *msg, size_t len)
+{
+	size_t hosts = 0, prefixes = 0, macs = 0, ets = 0, segs = 0, i, j;
+	const struct tg_port_cfg *p;
+
+	for (i = 0; i < pol->n_ports; i++) {
+		p = &pol->ports[i];
+		macs += p->n_macs;
+		if (p->kind == TENGUARD_PORT_VM)
+			hosts += p->n_macs;	/* a link-local address each */
+		ets += p->n_ethertypes;
+		for (j = 0; j < p->n_addrs; j++) {
+			if (is_host(&p->addrs[j]))
+				hosts++;
+			else
+				prefixes++;
+		}
+	}
+	for (i = 0; i < pol->n_tenants; i++)
+		segs += pol->tenants[i].n_segments;
+
+	const struct {
+		size_t n;
+		uint32_t max;
+		const char *what;
+	} cap[] = {
+		{ pol->n_ports, lim->ports, "ports" },
+		{ pol->n_tenants, lim->tenants, "tenants" },
+		{ segs, lim->segments, "segments" },
+		{ ets, lim->ethertypes, "ethertype bindings" },
+		{ macs, lim->macs, "MAC bindings" },
+		{ hosts, lim->addrs, "address bindings" },
+		{ prefixes, lim->prefixes, "prefix bindings" },
+	};
+
+	for (i = 0; i < ARRAY_SIZE(cap); i++) {
+		if (cap[i].n <= cap[i].max)
+			continue;
+		snprintf(msg, len, "policy has %zu %s, the datapath holds %u",
+			 cap[i].n, cap[i].what, cap[i].max);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 /* ---- reconciliation ---- */
 
 struct want {

@@ -48,6 +48,13 @@ void tg_dp_close(struct tg_dp *dp);
 int tg_dp_unpin(struct tg_dp *dp);
 
 /*
+ * -ENOSPC, and what does not fit in msg, if the maps cannot hold pol:
+ * checked before any of it is written.
+ */
+int tg_dp_fits(const struct tg_policy *pol, const struct tg_limits *lim,
+	       char *msg, size_t len);
+
+/*
  * Make the maps hold exactly the policy's tenants and the given ports:
  * stale entries go first, new ones after, so a frame never sees a union of
  * old and new bindings, only (briefly) their intersection.

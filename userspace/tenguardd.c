@@ -15,7 +15,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/socket.h>
 #include <bpf/libbpf.h>
 
 #include "isolation.h"
@@ -64,53 +63,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return fprintf(stderr, "tenguardd: %s", msg);
 }
 
-/* refuse a policy the maps cannot hold before any of it is written */
-static int check_capacity(const struct tg_policy *pol,
-			  const struct tg_limits *lim)
-{
-	size_t hosts = 0, prefixes = 0, macs = 0, ets = 0, segs = 0, i, j;
-	const struct tg_port_cfg *p;
-
-	for (i = 0; i < pol->n_ports; i++) {
-		p = &pol->ports[i];
-		macs += p->n_macs;
-		hosts += p->n_macs;	/* a link-local address each */
-		ets += p->n_ethertypes;
-		for (j = 0; j < p->n_addrs; j++) {
-			if (p->addrs[j].prefixlen ==
-			    (p->addrs[j].family == AF_INET ? 32 : 128))
-				hosts++;
-			else
-				prefixes++;
-		}
-	}
-	for (i = 0; i < pol->n_tenants; i++)
-		segs += pol->tenants[i].n_segments;
-
-	const struct {
-		size_t n;
-		uint32_t max;
-		const char *what, *opt;
-	} cap[] = {
-		{ pol->n_ports, lim->ports, "ports", "--max-ports" },
-		{ pol->n_tenants, lim->tenants, "tenants", "--max-ports" },
-		{ segs, lim->segments, "segments", "--max-ports" },
-		{ ets, lim->ethertypes, "ethertype bindings", "--max-ports" },
-		{ macs, lim->macs, "MAC bindings", "--max-macs" },
-		{ hosts, lim->addrs, "address bindings", "--max-addrs" },
-		{ prefixes, lim->prefixes, "prefix bindings", "--max-addrs" },
-	};
-
-	for (i = 0; i < sizeof(cap) / sizeof(cap[0]); i++) {
-		if (cap[i].n <= cap[i].max)
-			continue;
-		logmsg("policy has %zu %s, the datapath holds %u (see %s)",
-		       cap[i].n, cap[i].what, cap[i].max, cap[i].opt);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
 /*
  * Module mode: tell the module the port's generation is enforced, which
  * opens its UP gate. ESTALE: it changed meanwhile, a notification follows.
@@ -147,11 +99,14 @@ static int apply(struct daemon *d, struct tg_policy *pol)
 	struct tg_dp_port *ports;
 	uint32_t *ifindex;
 	size_t i, n = 0;
+	char msg[256];
 	int err;
 
-	err = check_capacity(pol, &d->lim);
-	if (err)
+	err = tg_dp_fits(pol, &d->lim, msg, sizeof(msg));
+	if (err) {
+		logmsg("%s", msg);
 		return err;
+	}
 	ifindex = calloc(pol->n_ports ? pol->n_ports : 1, sizeof(*ifindex));
 	ports = calloc(pol->n_ports ? pol->n_ports : 1, sizeof(*ports));
 	if (!ifindex || !ports) {
@@ -378,7 +333,8 @@ static void usage(FILE *f)
 "      --check           validate FILE, print any error and exit\n"
 "      --detach-on-exit  on SIGTERM/SIGINT remove the programs and pins;\n"
 "                        without it enforcement outlives the daemon\n"
-"      --max-ports N     datapath capacity in ports (default 4096)\n"
+"      --max-ports N     datapath capacity in ports (default 4096); tenants,\n"
+"                        ethertype bindings: as many; segments: twice\n"
 "      --max-macs N      in MAC bindings (default 16384)\n"
 "      --netlink-rcvbuf BYTES  receive buffer for the module's notifications\n"
 "                        (module mode; past it they are lost and the daemon\n"
@@ -517,6 +473,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* refused whole: nothing pinned for a policy the maps cannot hold */
+	ret = tg_dp_fits(&d.pol, &d.lim, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "tenguardd: %s\n", err);
+		goto out_pol;
+	}
 	/* a signal while the datapath is set up waits for run() */
 	signals_block(&(sigset_t){ 0 });
 	libbpf_set_print(libbpf_log);
