@@ -112,11 +112,11 @@ int tg_to_vm(struct __sk_buff *skb)
 		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
 	if (tg_mark_tenant(skb) != port->tenant)
 		return tg_drop(st, TENGUARD_DROP_TENANT);
-	/* a VM port is an access port: tags belong to the infrastructure */
-	if (tg_frame_vid(skb) >= 0)
-		return tg_drop(st, TENGUARD_DROP_VLAN);
 	if (tg_load(skb, 0, &eth, sizeof(eth)))
 		return tg_drop(st, TENGUARD_DROP_MALFORMED);
+	/* a VM port is an access port: tags belong to the infrastructure */
+	if (skb->vlan_present || tg_is_vlan_proto(eth.h_proto))
+		return tg_drop(st, TENGUARD_DROP_VLAN);
 	/* a promiscuous guest still gets only what is addressed to it */
 	if (!(eth.h_dest[0] & 1) && !tg_mac_bound(skb->ifindex, eth.h_dest))
 		return tg_drop(st, TENGUARD_DROP_DST_MAC);
