@@ -74,13 +74,8 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_JSON)
 
-$(BUILD)/selftests/genl_test: selftests/genl_test.c include/uapi/linux/tenguard.h \
-		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
-	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
-		$(filter %.c,$^) $(LDLIBS_MNL)
-
-# the guest's tests of the guards, of scale and of unloading, over tg_nl.c
-TG_NL_TESTS	:= guard_test scale_test unload_test
+# the guest's tests of the family, the guards, scale and unloading (tg_nl.c)
+TG_NL_TESTS	:= genl_test guard_test scale_test unload_test
 $(TG_NL_TESTS:%=$(BUILD)/selftests/%): $(BUILD)/selftests/%: selftests/%.c \
 		selftests/tg_nl.c selftests/tg_nl.h include/uapi/linux/tenguard.h \
 		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests

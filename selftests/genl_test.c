@@ -19,71 +19,18 @@
 #include <linux/tenguard.h>
 
 #include "kselftest_harness.h"
+#include "tg_nl.h"
 
-struct tg_nl {
-	struct mnl_socket *nl;
-	uint16_t family;
-	uint32_t seq;
-	char extack[256];
-	uint32_t ndump;		/* messages of the last dump */
-	uint64_t generation;	/* of the last port received */
-};
-
-static int family_attr(const struct nlattr *a, void *data)
-{
-	uint16_t *id = data;
-
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-		*id = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, data);
-	return MNL_CB_OK;
-}
-
-static struct nlmsghdr *msg_start(struct tg_nl *t, char *buf, uint16_t type,
-				  uint8_t cmd, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = ++t->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = type == GENL_ID_CTRL ? 1 : TENGUARD_GENL_VERSION;
-	return nlh;
-}
-
-/* the extack message of an error ack */
-static void ack_extack(struct tg_nl *t, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	size_t off = sizeof(*e);
-
-	t->extack[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	/* the request follows the error unless the ack was capped */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	mnl_attr_for_each(a, nlh, off)
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-			snprintf(t->extack, sizeof(t->extack), "%s",
-				 mnl_attr_get_str(a));
-}
+/* answers: messages of the last request; the last port generation seen */
+static struct {
+	uint32_t n;
+	uint64_t generation;
+} last;
 
 static int port_gen_attr(const struct nlattr *a, void *data)
 {
-	struct tg_nl *t = data;
-
 	if (mnl_attr_get_type(a) == TENGUARD_A_PORT_GENERATION)
-		t->generation = mnl_attr_get_u64(a);
+		last.generation = mnl_attr_get_u64(a);
 	return MNL_CB_OK;
 }
 
@@ -94,74 +41,17 @@ static int top_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int data_cb(const struct nlmsghdr *nlh, void *data)
+static int answer_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct tg_nl *t = data;
-
-	t->ndump++;
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_attr, t);
+	last.n++;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_attr, data);
 	return MNL_CB_OK;
 }
 
-/* send and collect the answer: 0 or -errno, extack in t->extack */
-static int tg_talk(struct tg_nl *t, struct nlmsghdr *nlh)
+static int talk(struct tg_nl *t, struct nlmsghdr *nlh)
 {
-	char buf[65536];
-	uint32_t seq = nlh->nlmsg_seq;
-	const struct nlmsghdr *r;
-	ssize_t n;
-	int ret;
-
-	t->extack[0] = '\0';
-	t->ndump = 0;
-	if (mnl_socket_sendto(t->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(t->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		for (r = (void *)buf; mnl_nlmsg_ok(r, n);
-		     r = mnl_nlmsg_next(r, (int *)&n)) {
-			if (r->nlmsg_seq != seq)
-				continue;
-			if (r->nlmsg_type == NLMSG_ERROR) {
-				ret = ((struct nlmsgerr *)
-				       mnl_nlmsg_get_payload(r))->error;
-				ack_extack(t, r);
-				return ret;
-			}
-			if (r->nlmsg_type == NLMSG_DONE)
-				return 0;
-			data_cb(r, t);
-		}
-	}
-}
-
-static int tg_open(struct tg_nl *t)
-{
-	char buf[8192];
-	struct nlmsghdr *nlh;
-	int one = 1;
-
-	memset(t, 0, sizeof(*t));
-	t->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!t->nl || mnl_socket_bind(t->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	mnl_socket_setsockopt(t->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(t->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	nlh = msg_start(t, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TENGUARD_GENL_NAME);
-	if (mnl_socket_sendto(t->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	{
-		char rb[8192];
-		ssize_t n = mnl_socket_recvfrom(t->nl, rb, sizeof(rb));
-
-		if (n < 0 || mnl_cb_run(rb, n, t->seq, 0, family_cb,
-					&t->family) < 0)
-			return -errno;
-	}
-	return t->family ? 0 : -ENOENT;
+	last.n = 0;
+	return tg_talk(t, nlh, answer_cb, NULL);
 }
 
 /* ---- request builders ---- */
@@ -170,7 +60,7 @@ static int tenant(struct tg_nl *t, uint8_t cmd, uint32_t id, const char *name,
 		  int vni)
 {
 	char buf[8192];
-	struct nlmsghdr *nlh = msg_start(t, buf, t->family, cmd, NLM_F_ACK);
+	struct nlmsghdr *nlh = tg_genl_msg(t, buf, cmd, 0);
 	struct nlattr *n, *s;
 
 	n = mnl_attr_nest_start(nlh, TENGUARD_A_TENANT);
@@ -184,7 +74,7 @@ static int tenant(struct tg_nl *t, uint8_t cmd, uint32_t id, const char *name,
 		mnl_attr_nest_end(nlh, s);
 	}
 	mnl_attr_nest_end(nlh, n);
-	return tg_talk(t, nlh);
+	return talk(t, nlh);
 }
 
 struct port_req {
@@ -216,10 +106,10 @@ static int port(struct tg_nl *t, uint8_t cmd, const struct port_req *r)
 	struct in_addr in;
 	int i;
 
-	nlh = msg_start(t, buf, t->family, cmd, NLM_F_ACK |
-			(cmd == TENGUARD_CMD_PORT_GET && !r ? NLM_F_DUMP : 0));
+	nlh = tg_genl_msg(t, buf, cmd,
+			  cmd == TENGUARD_CMD_PORT_GET && !r ? NLM_F_DUMP : 0);
 	if (!r)
-		return tg_talk(t, nlh);
+		return talk(t, nlh);
 	n = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);
 	if (r->dev)
 		mnl_attr_put_strz(nlh, TENGUARD_A_PORT_IFNAME, r->dev);
@@ -242,13 +132,9 @@ static int port(struct tg_nl *t, uint8_t cmd, const struct port_req *r)
 	if (r->extra_type)
 		mnl_attr_put(nlh, r->extra_type, r->extra_len, zero);
 	mnl_attr_nest_end(nlh, n);
-	return tg_talk(t, nlh);
+	return talk(t, nlh);
 }
 
-static int sh(const char *cmd)
-{
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 FIXTURE(genl) {
 	struct tg_nl t;
@@ -257,7 +143,7 @@ FIXTURE(genl) {
 FIXTURE_SETUP(genl)
 {
 	ASSERT_EQ(0, tg_open(&self->t)) TH_LOG("family not found: module loaded?");
-	ASSERT_EQ(0, sh("ip link add tgt0 type veth peer name tgt0p && "
+	ASSERT_EQ(0, tg_sh("ip link add tgt0 type veth peer name tgt0p && "
 			"ip link add tgt1 type veth peer name tgt1p"));
 	ASSERT_EQ(0, tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 100, "blue", 5100));
 	ASSERT_EQ(0, tenant(&self->t, TENGUARD_CMD_TENANT_NEW, 200, "red", -1));
@@ -266,10 +152,10 @@ FIXTURE_SETUP(genl)
 FIXTURE_TEARDOWN(genl)
 {
 	/* deleting the devices forgets their ports */
-	sh("ip link del tgt0 2>/dev/null; ip link del tgt1 2>/dev/null");
+	tg_sh("ip link del tgt0 2>/dev/null; ip link del tgt1 2>/dev/null");
 	tenant(&self->t, TENGUARD_CMD_TENANT_DEL, 100, NULL, -1);
 	tenant(&self->t, TENGUARD_CMD_TENANT_DEL, 200, NULL, -1);
-	mnl_socket_close(self->t.nl);
+	tg_close(&self->t);
 }
 
 /* the errno and an extack message containing msg: never an empty one */
@@ -397,23 +283,23 @@ TEST_F(genl, ack_and_up_gate)
 			      .macs = { "02:00:00:00:01:01" } };
 	struct port_req ack = { .dev = "tgt0" };
 
-	ASSERT_EQ(0, sh("ip link set tgt0 up"));
+	ASSERT_EQ(0, tg_sh("ip link set tgt0 up"));
 	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
 	/* a port that was up is brought down until the daemon acks */
-	EXPECT_NE(0, sh("ip link show tgt0 | grep -q ',UP'"));
-	EXPECT_NE(0, sh("ip link set tgt0 up 2>/dev/null"));
+	EXPECT_NE(0, tg_sh("ip link show tgt0 | grep -q ',UP'"));
+	EXPECT_NE(0, tg_sh("ip link set tgt0 up 2>/dev/null"));
 	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_GET, &ack));
-	ack.generation = self->t.generation + 1;
+	ack.generation = last.generation + 1;
 	EXPECT_ERR(ESTALE, "not the port's current generation",
 		   port(&self->t, TENGUARD_CMD_PORT_ACK, &ack));
-	ack.generation = self->t.generation;
+	ack.generation = last.generation;
 	EXPECT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_ACK, &ack));
-	EXPECT_EQ(0, sh("ip link set tgt0 up"));
+	EXPECT_EQ(0, tg_sh("ip link set tgt0 up"));
 	/* a change closes the gate for the next UP, not the running port */
 	EXPECT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &r));
-	EXPECT_EQ(0, sh("ip link show tgt0 | grep -q ',UP'"));
-	EXPECT_EQ(0, sh("ip link set tgt0 down"));
-	EXPECT_NE(0, sh("ip link set tgt0 up 2>/dev/null"));
+	EXPECT_EQ(0, tg_sh("ip link show tgt0 | grep -q ',UP'"));
+	EXPECT_EQ(0, tg_sh("ip link set tgt0 down"));
+	EXPECT_NE(0, tg_sh("ip link set tgt0 up 2>/dev/null"));
 }
 
 TEST_F(genl, device_gone_forgets_port)
@@ -422,8 +308,8 @@ TEST_F(genl, device_gone_forgets_port)
 			      .macs = { "02:00:00:00:01:01" } };
 
 	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
-	ASSERT_EQ(0, sh("ip link del tgt0"));
-	ASSERT_EQ(0, sh("ip link add tgt0 type veth peer name tgt0p"));
+	ASSERT_EQ(0, tg_sh("ip link del tgt0"));
+	ASSERT_EQ(0, tg_sh("ip link add tgt0 type veth peer name tgt0p"));
 	EXPECT_ERR(ENOENT, "not a tenguard port",
 		   port(&self->t, TENGUARD_CMD_PORT_GET, &r));
 	/* the MAC is free again */
@@ -440,7 +326,7 @@ TEST_F(genl, dump)
 	r.macs[0] = "02:00:00:00:01:02";
 	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
 	EXPECT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_GET, NULL));
-	EXPECT_EQ(2U, self->t.ndump);
+	EXPECT_EQ(2U, last.n);
 }
 
 /* a caller without CAP_NET_ADMIN in the initial user namespace */
@@ -484,24 +370,23 @@ TEST_F(genl, port_in_other_netns_by_netnsid)
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
 
-	ASSERT_EQ(0, sh("ip netns add tgt-ns && ip netns set tgt-ns 7 && "
+	ASSERT_EQ(0, tg_sh("ip netns add tgt-ns && ip netns set tgt-ns 7 && "
 			"ip -n tgt-ns link add tgn0 type veth peer name tgn0p"));
 	/* by name, in the caller's namespace: not there */
 	EXPECT_ERR(ENODEV, "no such device",
 		   port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
-	nlh = msg_start(&self->t, buf, self->t.family, TENGUARD_CMD_PORT_NEW,
-			NLM_F_ACK);
+	nlh = tg_genl_msg(&self->t, buf, TENGUARD_CMD_PORT_NEW, 0);
 	n = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);
 	mnl_attr_put_strz(nlh, TENGUARD_A_PORT_IFNAME, "tgn0");
 	mnl_attr_put_u32(nlh, TENGUARD_A_PORT_NETNSID, 7);
 	mnl_attr_put_u32(nlh, TENGUARD_A_PORT_TENANT, 100);
 	put_mac(nlh, "02:00:00:00:01:09");
 	mnl_attr_nest_end(nlh, n);
-	EXPECT_EQ(0, tg_talk(&self->t, nlh));
+	EXPECT_EQ(0, talk(&self->t, nlh));
 	/* the caller's own dump does not list it */
 	EXPECT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_GET, NULL));
-	EXPECT_EQ(0U, self->t.ndump);
-	sh("ip netns del tgt-ns");
+	EXPECT_EQ(0U, last.n);
+	tg_sh("ip netns del tgt-ns");
 }
 
 TEST_HARNESS_MAIN

@@ -312,7 +312,7 @@ int tg_tenant_del(struct tg_nl *t, uint32_t id)
 void tg_port_put(struct nlmsghdr *nlh, const struct tg_port_req *r)
 {
 	struct nlattr *n, *a;
-	uint8_t in[4] = { 10 };
+	uint8_t in[4] = { 198, 18 };	/* 198.18.0.0/15, as all test addresses */
 	unsigned int i;
 
 	n = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);

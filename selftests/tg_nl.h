@@ -59,7 +59,7 @@ struct tg_port_req {
 	uint32_t tenant;
 	uint8_t mac[6];
 	uint32_t master;	/* TENGUARD_A_PORT_MASTER if not 0 */
-	unsigned int n_addrs;	/* IPv4 addresses 10.x.y.z/32 to bind */
+	unsigned int n_addrs;	/* IPv4 addresses 198.18.x.y/32 to bind */
 };
 
 void tg_port_put(struct nlmsghdr *nlh, const struct tg_port_req *r);
