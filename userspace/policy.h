@@ -30,6 +30,18 @@ struct tg_tenant_cfg {
 	size_t n_segments;
 };
 
+/*
+ * One direction's rule set (or the node's services or remediation rules):
+ * present or not, its default, its rules in order. Rules are the uapi's
+ * struct tenguard_acl_rule, as the datapath keeps them for operators.
+ */
+struct tg_acl_cfg {
+	bool present;
+	uint8_t dflt;		/* enum tenguard_acl_action */
+	struct tenguard_acl_rule *rules;
+	size_t n_rules;
+};
+
 struct tg_port_cfg {
 	char name[IFNAMSIZ];
 	uint32_t kind;		/* enum tenguard_port_kind */
@@ -44,6 +56,25 @@ struct tg_port_cfg {
 	size_t n_addrs;
 	uint16_t *ethertypes;	/* host byte order */
 	size_t n_ethertypes;
+	uint32_t *groups;	/* of its tenant, for remote-group rules */
+	size_t n_groups;
+	struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX];	/* VM ports only */
+	bool quarantined;	/* module mode; standalone: tenguardctl */
+};
+
+/*
+ * What VM ports may reach of the node: protected prefixes (and the
+ * node's own addresses with TENGUARD_NODE_F_OWN_ADDRS), the services
+ * allowed on them (default deny), what a quarantined port may reach
+ * (default deny), and the connection tracker's timeouts.
+ */
+struct tg_node_cfg {
+	uint32_t flags;		/* TENGUARD_NODE_F_* */
+	struct tg_prefix *protect;
+	size_t n_protect;
+	struct tg_acl_cfg services;
+	struct tg_acl_cfg remediation;
+	uint32_t timeout[__TENGUARD_CT_TIMEOUT_MAX];	/* seconds */
 };
 
 struct tg_policy {
@@ -51,6 +82,7 @@ struct tg_policy {
 	size_t n_tenants;
 	struct tg_port_cfg *ports;	/* VM ports and uplinks */
 	size_t n_ports;
+	struct tg_node_cfg node;
 };
 
 /*

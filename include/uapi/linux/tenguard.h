@@ -57,6 +57,14 @@
  *            change of the port
  *        TENGUARD_A_PORT_ACKED: NLA_U64, read only: the generation the
  *            daemon last reported programmed
+ *        TENGUARD_A_PORT_GROUP: NLA_U32, 1 .. TENGUARD_GROUP_MAX,
+ *            multi-attr, at most 32: groups of its tenant the port is in,
+ *            for rules that name a remote group (TENGUARD_A_RULE_GROUP)
+ *        TENGUARD_A_PORT_QUARANTINE: NLA_U8, read only here: see
+ *            PORT_QUARANTINE
+ *
+ *    An ACL_SET, ACL_DEL or PORT_QUARANTINE bumps the port's generation as
+ *    well: the daemon acknowledges the rules it programmed.
  *
  * TENGUARD_CMD_PORT_ACK (GENL_ADMIN_PERM): the daemon programmed a port.
  *
@@ -92,6 +100,82 @@
  *    carrying TENGUARD_PORT_F_APPEND: such a message adds to the lists and
  *    leaves the port's flags as they are. A PORT_NEW brings its device down
  *    if it was up: see PORT_ACK.
+ *
+ * TENGUARD_CMD_PORT_QUARANTINE: cut a port off, or let it back.
+ *
+ *    TENGUARD_A_PORT: NLA_NESTED
+ *        TENGUARD_A_PORT_IFINDEX (or _IFNAME, _NETNSID)
+ *        TENGUARD_A_PORT_QUARANTINE: NLA_U8, 1 quarantine, 0 release
+ *
+ *    A quarantined port passes only ARP, neighbour discovery and the
+ *    flows the node's remediation rules allow (TENGUARD_CMD_NODE_SET), in
+ *    both directions; flows it had before stop at their next packet. The
+ *    state is reported by PORT_GET and survives PORT_SET; it bumps the
+ *    port's generation like any change.
+ *
+ * TENGUARD_CMD_ACL_SET, TENGUARD_CMD_ACL_GET (dump, one port),
+ * TENGUARD_CMD_ACL_DEL: the ordered rule set of one direction of a VM port
+ * (security group). A direction without a rule set is not filtered; one
+ * with a rule set passes what its first matching rule allows, else what
+ * its default says, and the replies of what it passed (connection
+ * tracking).
+ *
+ *    TENGUARD_A_PORT: NLA_NESTED, IFINDEX (or IFNAME, NETNSID) only
+ *    TENGUARD_A_ACL: NLA_NESTED
+ *        TENGUARD_A_ACL_DIR: NLA_U32, enum tenguard_acl_dir (required)
+ *        TENGUARD_A_ACL_DEFAULT: NLA_U32, enum tenguard_acl_action
+ *            (required by a SET that starts a rule set)
+ *        TENGUARD_A_ACL_FLAGS: NLA_U32, TENGUARD_ACL_F_*
+ *        TENGUARD_A_ACL_RULE: NLA_NESTED, multi-attr, in order
+ *            TENGUARD_A_RULE_ACTION: NLA_U32, enum tenguard_acl_action
+ *            TENGUARD_A_RULE_FLAGS: NLA_U32, TENGUARD_RULE_F_*
+ *            TENGUARD_A_RULE_REMOTE: NLA_NESTED, TENGUARD_A_ADDR_*: the
+ *                remote end's prefix (source towards the VM, destination
+ *                from it); absent: any
+ *            TENGUARD_A_RULE_GROUP: NLA_U32, 1 .. TENGUARD_GROUP_MAX: the
+ *                remote end is a port of this group of the same tenant
+ *                (TENGUARD_A_PORT_GROUP); not with _REMOTE
+ *            TENGUARD_A_RULE_PROTO: NLA_U8, IP protocol; absent: any
+ *            TENGUARD_A_RULE_PORT_MIN, TENGUARD_A_RULE_PORT_MAX: NLA_U16,
+ *                the destination port range of the connection (TCP,
+ *                UDP, SCTP, UDP-Lite only), MIN <= MAX; MAX absent: MIN
+ *                alone
+ *            TENGUARD_A_RULE_ICMP_TYPE, TENGUARD_A_RULE_ICMP_CODE: NLA_U8
+ *                (ICMP, ICMPv6 only; a code needs a type)
+ *        TENGUARD_A_ACL_OFFSET: NLA_U32, read only: the index of the
+ *            first rule of this message in the rule set
+ *        TENGUARD_A_ACL_COUNT: NLA_U32, read only: rules in the set
+ *
+ *    At most TENGUARD_ACL_RULES_MAX rules per rule set and
+ *    TENGUARD_ACL_NODE_RULES_MAX on the node (E2BIG). A rule set larger
+ *    than one message is sent as SETs with TENGUARD_ACL_F_MORE followed by
+ *    one without: the module publishes nothing until the last one, so no
+ *    reader ever sees part of a rule set. A SET without F_MORE after none
+ *    with it replaces the rule set whole. A dump of a port sends each rule
+ *    set in as many messages as it needs, each with its OFFSET.
+ *
+ * TENGUARD_CMD_NODE_SET, TENGUARD_CMD_NODE_GET: what VM ports may reach of
+ * the node itself, and the connection tracker.
+ *
+ *    TENGUARD_A_NODE: NLA_NESTED
+ *        TENGUARD_A_NODE_PROTECT: NLA_NESTED, TENGUARD_A_ADDR_*,
+ *            multi-attr, at most 256: management prefixes; no VM port
+ *            reaches them, nor (with TENGUARD_NODE_F_OWN_ADDRS) any
+ *            address of the node's own interfaces, except for services
+ *        TENGUARD_A_NODE_SERVICE: NLA_NESTED as TENGUARD_A_ACL_RULE,
+ *            multi-attr: the services (DHCP, DNS, metadata) VM ports may
+ *            reach on protected addresses; _REMOTE is the service address
+ *        TENGUARD_A_NODE_REMEDIATION: NLA_NESTED as TENGUARD_A_ACL_RULE,
+ *            multi-attr: what a quarantined port may still reach
+ *        TENGUARD_A_NODE_FLAGS: NLA_U32, TENGUARD_NODE_F_*
+ *        TENGUARD_A_NODE_TIMEOUT: NLA_NESTED, connection tracking
+ *            timeouts in seconds, 1 .. 2^31-1, each optional:
+ *            TENGUARD_A_TIMEOUT_* (enum tenguard_ct_timeout + 1)
+ *
+ *    At most TENGUARD_NODE_RULES_MAX services and as many remediation
+ *    rules. A SET replaces what it carries (an empty nest empties the
+ *    list); the daemon adds the addresses of the node's interfaces when
+ *    TENGUARD_NODE_F_OWN_ADDRS is set.
  *
  * Errors come back as a negative errno in the netlink ack with an extack
  * message and, where one attribute is at fault, its offset.
@@ -136,6 +220,12 @@ enum tenguard_cmd {
 	TENGUARD_CMD_PORT_GET,
 	TENGUARD_CMD_PORT_ACK,
 	TENGUARD_CMD_EVENT,
+	TENGUARD_CMD_PORT_QUARANTINE,
+	TENGUARD_CMD_ACL_SET,
+	TENGUARD_CMD_ACL_GET,
+	TENGUARD_CMD_ACL_DEL,
+	TENGUARD_CMD_NODE_SET,
+	TENGUARD_CMD_NODE_GET,
 	__TENGUARD_CMD_MAX
 };
 #define TENGUARD_CMD_MAX (__TENGUARD_CMD_MAX - 1)
@@ -145,6 +235,8 @@ enum tenguard_a {
 	TENGUARD_A_TENANT,
 	TENGUARD_A_PORT,
 	TENGUARD_A_EVENT,
+	TENGUARD_A_ACL,
+	TENGUARD_A_NODE,
 	__TENGUARD_A_MAX
 };
 #define TENGUARD_A_MAX (__TENGUARD_A_MAX - 1)
@@ -182,6 +274,8 @@ enum tenguard_a_port {
 	TENGUARD_A_PORT_GENERATION,
 	TENGUARD_A_PORT_ACKED,
 	TENGUARD_A_PORT_PAD,
+	TENGUARD_A_PORT_GROUP,
+	TENGUARD_A_PORT_QUARANTINE,
 	__TENGUARD_A_PORT_MAX
 };
 #define TENGUARD_A_PORT_MAX (__TENGUARD_A_PORT_MAX - 1)
@@ -207,6 +301,112 @@ enum tenguard_a_event {
 	__TENGUARD_A_EVENT_MAX
 };
 #define TENGUARD_A_EVENT_MAX (__TENGUARD_A_EVENT_MAX - 1)
+
+enum tenguard_a_acl {
+	TENGUARD_A_ACL_UNSPEC,
+	TENGUARD_A_ACL_DIR,
+	TENGUARD_A_ACL_DEFAULT,
+	TENGUARD_A_ACL_FLAGS,
+	TENGUARD_A_ACL_RULE,
+	TENGUARD_A_ACL_OFFSET,
+	TENGUARD_A_ACL_COUNT,
+	__TENGUARD_A_ACL_MAX
+};
+#define TENGUARD_A_ACL_MAX (__TENGUARD_A_ACL_MAX - 1)
+
+enum tenguard_a_rule {
+	TENGUARD_A_RULE_UNSPEC,
+	TENGUARD_A_RULE_ACTION,
+	TENGUARD_A_RULE_FLAGS,
+	TENGUARD_A_RULE_REMOTE,
+	TENGUARD_A_RULE_GROUP,
+	TENGUARD_A_RULE_PROTO,
+	TENGUARD_A_RULE_PORT_MIN,
+	TENGUARD_A_RULE_PORT_MAX,
+	TENGUARD_A_RULE_ICMP_TYPE,
+	TENGUARD_A_RULE_ICMP_CODE,
+	__TENGUARD_A_RULE_MAX
+};
+#define TENGUARD_A_RULE_MAX (__TENGUARD_A_RULE_MAX - 1)
+
+enum tenguard_a_node {
+	TENGUARD_A_NODE_UNSPEC,
+	TENGUARD_A_NODE_PROTECT,
+	TENGUARD_A_NODE_SERVICE,
+	TENGUARD_A_NODE_REMEDIATION,
+	TENGUARD_A_NODE_FLAGS,
+	TENGUARD_A_NODE_TIMEOUT,
+	__TENGUARD_A_NODE_MAX
+};
+#define TENGUARD_A_NODE_MAX (__TENGUARD_A_NODE_MAX - 1)
+
+/* TENGUARD_A_NODE_TIMEOUT: attribute type = enum tenguard_ct_timeout + 1 */
+enum tenguard_a_timeout {
+	TENGUARD_A_TIMEOUT_UNSPEC,
+	TENGUARD_A_TIMEOUT_TCP_SYN,
+	TENGUARD_A_TIMEOUT_TCP_ESTABLISHED,
+	TENGUARD_A_TIMEOUT_TCP_CLOSE,
+	TENGUARD_A_TIMEOUT_UDP,
+	TENGUARD_A_TIMEOUT_UDP_STREAM,
+	TENGUARD_A_TIMEOUT_ICMP,
+	TENGUARD_A_TIMEOUT_OTHER,
+	__TENGUARD_A_TIMEOUT_MAX
+};
+#define TENGUARD_A_TIMEOUT_MAX (__TENGUARD_A_TIMEOUT_MAX - 1)
+
+#define TENGUARD_GROUP_MAX		0xffff
+#define TENGUARD_PORT_GROUPS_MAX	32
+#define TENGUARD_ACL_RULES_MAX		16384
+#define TENGUARD_ACL_NODE_RULES_MAX	262144
+#define TENGUARD_NODE_RULES_MAX		1024
+#define TENGUARD_NODE_PROTECT_MAX	256
+
+/* the two directions of a VM port, named from the VM */
+enum tenguard_acl_dir {
+	TENGUARD_ACL_INGRESS,	/* towards the VM: remote is the source */
+	TENGUARD_ACL_EGRESS,	/* from the VM: remote is the destination */
+	__TENGUARD_ACL_DIR_MAX
+};
+#define TENGUARD_ACL_DIR_MAX (__TENGUARD_ACL_DIR_MAX - 1)
+
+enum tenguard_acl_action {
+	TENGUARD_ACL_ALLOW,
+	TENGUARD_ACL_DENY,
+	__TENGUARD_ACL_ACTION_MAX
+};
+#define TENGUARD_ACL_ACTION_MAX (__TENGUARD_ACL_ACTION_MAX - 1)
+
+enum tenguard_acl_flag {
+	/* only in an ACL_SET: more parts of this rule set follow */
+	TENGUARD_ACL_F_MORE = 1U << 0,
+	__TENGUARD_ACL_F_ALL = TENGUARD_ACL_F_MORE
+};
+
+enum tenguard_rule_flag {
+	/* every packet the rule decides is reported (tg_acl_log) */
+	TENGUARD_RULE_F_LOG = 1U << 0,
+	__TENGUARD_RULE_F_ALL = TENGUARD_RULE_F_LOG
+};
+
+enum tenguard_node_flag {
+	/* protect every address of the node's interfaces too */
+	TENGUARD_NODE_F_OWN_ADDRS = 1U << 0,
+	__TENGUARD_NODE_F_ALL = TENGUARD_NODE_F_OWN_ADDRS
+};
+
+/* connection tracking timeouts, seconds: tg_ct_config */
+enum tenguard_ct_timeout {
+	TENGUARD_CT_TCP_SYN,		/* SYN seen, no answer yet */
+	TENGUARD_CT_TCP_ESTABLISHED,	/* handshake done */
+	TENGUARD_CT_TCP_CLOSE,		/* FIN or RST seen */
+	TENGUARD_CT_UDP,		/* one direction seen */
+	TENGUARD_CT_UDP_STREAM,		/* both directions seen */
+	TENGUARD_CT_ICMP,		/* echo request, until its reply */
+	TENGUARD_CT_OTHER,		/* any other protocol */
+	__TENGUARD_CT_TIMEOUT_MAX
+};
+#define TENGUARD_CT_TIMEOUT_MAX (__TENGUARD_CT_TIMEOUT_MAX - 1)
+#define TENGUARD_CT_TIMEOUTS_DEFAULT { 60, 432000, 10, 30, 180, 30, 600 }
 
 enum tenguard_event {
 	TENGUARD_EVENT_PROMISC,		/* promiscuous mode tried, reverted */
@@ -249,6 +449,15 @@ enum tenguard_port_flag {
 #define TENGUARD_MAP_SEGMENTS		"tg_segments"
 #define TENGUARD_MAP_TENANTS		"tg_tenants"
 #define TENGUARD_MAP_STATS		"tg_stats"
+#define TENGUARD_MAP_ACL		"tg_acl"
+#define TENGUARD_MAP_ACL_RULES		"tg_acl_rules"
+#define TENGUARD_MAP_ACL_HITS		"tg_acl_hits"
+#define TENGUARD_MAP_ACL_LOG		"tg_acl_log"
+#define TENGUARD_MAP_QUARANTINE		"tg_quarantine"
+#define TENGUARD_MAP_CONNTRACK		"tg_conntrack"
+#define TENGUARD_MAP_CT_CONFIG		"tg_ct_config"
+#define TENGUARD_MAP_CT_STATS		"tg_ct_stats"
+#define TENGUARD_MAP_FRAGS		"tg_frags"
 
 /*
  * skb->mark of a frame admitted by a tenguard port: the magic byte says the
@@ -322,6 +531,189 @@ struct tenguard_tenant {
 	char name[TENGUARD_NAME_LEN];
 };
 
+/*
+ * Access control lists
+ * --------------------
+ *
+ * Each rule set is a set of maps swapped whole: tg_acl, tg_acl_rules and
+ * tg_acl_hits are hash-of-maps keyed by struct tenguard_acl_id, whose
+ * inner maps belong to one version of one rule set. A change builds new
+ * inner maps and then replaces the tg_acl entry: one pointer, so a packet
+ * sees the old rules or the new ones, never a mix. Besides the rule sets
+ * of VM ports, ifindex 0 holds the node's: TENGUARD_ACL_SET_HOST (services
+ * on protected addresses) and TENGUARD_ACL_SET_REMEDIATION (what a
+ * quarantined port may reach).
+ *
+ * The inner map of tg_acl is an LPM trie that classifies a packet in a
+ * fixed number of lookups whatever the number of rules: first the remote
+ * address gives a class (the longest rule prefix that holds it), then
+ * (class, protocol, port) gives the first rule that matches, once under
+ * the address's class and once under the class of its whole family; the
+ * lower rule index wins. ICMP type and code take the place of the port
+ * (type << 8 | code). A packet no rule matches gets the default, the
+ * value of the TENGUARD_ACL_KEY_META entry.
+ */
+#define TENGUARD_ACL_SET_HOST		__TENGUARD_ACL_DIR_MAX
+#define TENGUARD_ACL_SET_REMEDIATION	(__TENGUARD_ACL_DIR_MAX + 1)
+
+/* tg_acl, tg_acl_rules, tg_acl_hits: key */
+struct tenguard_acl_id {
+	__u32 ifindex;		/* 0: the node's rule sets */
+	__u32 set;		/* enum tenguard_acl_dir or TENGUARD_ACL_SET_* */
+};
+
+enum tenguard_acl_key_kind {
+	TENGUARD_ACL_KEY_META = 1,	/* prefixlen 8: the rule set itself */
+	TENGUARD_ACL_KEY_ADDR,		/* remote address -> class */
+	TENGUARD_ACL_KEY_RULE,		/* (class, proto, port) -> rule */
+	TENGUARD_ACL_KEY_PROTECT,	/* host set: a protected address */
+};
+
+/* classes of TENGUARD_ACL_KEY_RULE entries */
+#define TENGUARD_ACL_CLASS_ANY4		1	/* every IPv4 address */
+#define TENGUARD_ACL_CLASS_ANY6		2	/* every IPv6 address */
+#define TENGUARD_ACL_CLASS_FIRST	3	/* of the rules' prefixes */
+
+/*
+ * Key of the inner LPM trie: prefixlen counts the bits after it, kind
+ * first (8 bits), then an address (family 8, address up to 128) or a
+ * class (32, big endian), protocol (8) and port (up to 16, big endian).
+ */
+struct tenguard_acl_key {
+	__u32 prefixlen;
+	__u8 kind;		/* enum tenguard_acl_key_kind */
+	union {
+		struct {
+			__u8 family;	/* 4 or 6 */
+			__u8 addr[16];
+		} __attribute__((packed)) a;
+		struct {
+			__be32 class;
+			__u8 proto;
+			__be16 port;
+		} __attribute__((packed)) r;
+	};
+	__u8 pad[2];
+} __attribute__((packed));
+
+/*
+ * Value: META: a = rule set serial (conntrack entries remember the serial
+ * they were admitted under), b = enum tenguard_acl_action of the default;
+ * ADDR: a = class; RULE: a = rule index, b = action | TENGUARD_RULE_F_* << 8;
+ * PROTECT: unused.
+ */
+struct tenguard_acl_val {
+	__u32 a;
+	__u32 b;
+};
+
+/*
+ * tg_acl_rules: inner array, the rules as written, for operators; index
+ * = rule index. tg_acl_hits: inner per-CPU array of __u64, index = rule
+ * index, and one past the last rule for packets the default decided.
+ */
+struct tenguard_acl_rule {
+	__u8 action;		/* enum tenguard_acl_action */
+	__u8 flags;		/* TENGUARD_RULE_F_* */
+	__u8 proto;		/* IP protocol, 0: any */
+	__u8 family;		/* of addr: 0 (any remote), 4 or 6 */
+	__u8 prefixlen;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 match;		/* TENGUARD_RULE_M_* */
+	__u16 port_min;		/* host byte order */
+	__u16 port_max;
+	__u32 group;		/* remote group, 0: none */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+};
+
+/* which optional fields of a tenguard_acl_rule are set */
+#define TENGUARD_RULE_M_PORTS		(1U << 0)
+#define TENGUARD_RULE_M_ICMP_TYPE	(1U << 1)
+#define TENGUARD_RULE_M_ICMP_CODE	(1U << 2)
+
+/* tg_acl_log: ring buffer, one record per packet a TENGUARD_RULE_F_LOG
+ * rule decided
+ */
+struct tenguard_acl_log {
+	__u64 time_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 ifindex;
+	__u32 rule;
+	__u8 set;		/* enum tenguard_acl_dir or TENGUARD_ACL_SET_* */
+	__u8 action;
+	__u8 family;		/* 4 or 6 */
+	__u8 proto;
+	__be16 sport;		/* ICMP: type, code */
+	__be16 dport;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* tg_quarantine: key __u32 ifindex, value __u32 (unused): quarantined */
+
+/*
+ * Connection tracking: tg_conntrack, an LRU hash whose size the daemon's
+ * operator sets, keyed by the flow as the VM port sees it. ICMP echo
+ * flows use the echo identifier as vm_port.
+ */
+struct tenguard_ct_key {
+	__u32 ifindex;
+	__u8 family;		/* 4 or 6 */
+	__u8 proto;
+	__be16 vm_port;
+	__be16 remote_port;
+	__u16 pad;
+	__u8 vm_addr[16];
+	__u8 remote_addr[16];
+};
+
+enum tenguard_ct_state {
+	TENGUARD_CT_S_NEW,		/* UDP, ICMP: one direction seen */
+	TENGUARD_CT_S_REPLIED,		/* UDP, ICMP: both directions seen */
+	TENGUARD_CT_S_SYN_SENT,
+	TENGUARD_CT_S_SYN_RECV,
+	TENGUARD_CT_S_ESTABLISHED,
+	TENGUARD_CT_S_CLOSING,		/* FIN or RST seen */
+	__TENGUARD_CT_S_MAX
+};
+
+struct tenguard_ct {
+	__u64 last_ns;		/* bpf_ktime_get_ns() of the last packet */
+	__u32 serial;		/* of the rule set that admitted it */
+	__u32 rule;		/* index of the rule that admitted it */
+	__u8 origin;		/* enum tenguard_acl_dir of the first packet */
+	__u8 state;		/* enum tenguard_ct_state */
+	__u8 pad[6];
+	__u64 packets[2];	/* by enum tenguard_acl_dir */
+};
+
+/* tg_ct_config: array of one; timeouts in seconds */
+struct tenguard_ct_config {
+	__u32 timeout[__TENGUARD_CT_TIMEOUT_MAX];
+	__u32 pad;
+};
+
+/*
+ * tg_ct_stats: per-CPU array of one. Entries the LRU evicted to make room
+ * are created - removed - entries still in the table.
+ */
+struct tenguard_ct_stats {
+	__u64 created;
+	__u64 removed;		/* expired or revoked, and deleted */
+};
+
+/* tg_frags: LRU hash; an allowed first fragment lets the rest through */
+struct tenguard_frag_key {
+	__u32 ifindex;
+	__u32 id;		/* IPv4 identification or IPv6 fragment id */
+	__u8 set;		/* enum tenguard_acl_dir */
+	__u8 family;
+	__u8 proto;
+	__u8 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
 /* Why a frame was dropped: one counter each, per port. */
 enum tenguard_drop {
 	TENGUARD_DROP_NO_POLICY,	/* port has no policy programmed */
@@ -339,6 +731,11 @@ enum tenguard_drop {
 	TENGUARD_DROP_DST_MAC,		/* not addressed to the port */
 	TENGUARD_DROP_SEGMENT,		/* uplink frame of no known segment */
 	TENGUARD_DROP_MALFORMED,	/* truncated or evasive headers */
+	TENGUARD_DROP_ACL,		/* denied by a rule or the default */
+	TENGUARD_DROP_CT_INVALID,	/* TCP not opening nor of a flow */
+	TENGUARD_DROP_FRAGMENT,		/* fragment of no allowed datagram */
+	TENGUARD_DROP_HOST,		/* to the node, no service allowed */
+	TENGUARD_DROP_QUARANTINE,	/* port quarantined */
 	__TENGUARD_DROP_MAX
 };
 #define TENGUARD_DROP_MAX (__TENGUARD_DROP_MAX - 1)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rule sets of the datapath (bpf/acl.bpf.h): compiled into the entries of
+ * one LPM trie that classifies a packet in a fixed number of lookups, and
+ * installed by swapping a whole set of inner maps in (tg_acl,
+ * tg_acl_rules, tg_acl_hits), so a packet never sees half of a change.
+ */
+#ifndef TG_ACL_H
+#define TG_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct tg_dp;
+
+struct tg_acl_entry {
+	struct tenguard_acl_key key;
+	struct tenguard_acl_val val;
+};
+
+/* what tg_acl_compile() makes of a rule set */
+struct tg_acl_prog {
+	struct tg_acl_entry *e;
+	size_t n, cap;
+};
+
+/*
+ * The remote prefixes of a group of the tenant whose rule set is being
+ * compiled: the addresses of its member ports. *pfx stays the callee's.
+ */
+typedef int (*tg_acl_group_fn)(uint32_t group, const struct tg_prefix **pfx,
+			       size_t *n, void *ctx);
+
+/*
+ * Compile acl (rules, default) under serial. protect: for the host set,
+ * the protected prefixes (TENGUARD_ACL_KEY_PROTECT entries). groups may be
+ * NULL when no rule names one. -E2BIG if the result would pass max
+ * entries, with why in err.
+ */
+int tg_acl_compile(const struct tg_acl_cfg *acl, uint32_t serial,
+		   const struct tg_prefix *protect, size_t n_protect,
+		   tg_acl_group_fn groups, void *ctx, size_t max,
+		   struct tg_acl_prog *out, char *err, size_t errlen);
+void tg_acl_prog_free(struct tg_acl_prog *prog);
+
+/*
+ * The first rule of acl that matches, as the datapath finds it (for
+ * tests): rule index, or -1 for the default. remote: 4 or 16 bytes.
+ */
+int tg_acl_match(const struct tg_acl_cfg *acl, int family,
+		 const uint8_t *remote, uint8_t proto, uint16_t port);
+
+/* install prog (compiled from acl) as rule set id, replacing any */
+int tg_dp_acl_set(struct tg_dp *dp, const struct tenguard_acl_id *id,
+		  const struct tg_acl_cfg *acl, const struct tg_acl_prog *prog);
+/* remove rule set id: that direction is not filtered any more */
+int tg_dp_acl_del(struct tg_dp *dp, const struct tenguard_acl_id *id);
+
+#endif /* TG_ACL_H */
