@@ -368,7 +368,9 @@ static int program_port(struct tg_dp *dp, uint32_t i)
 	memcpy(addrs[0].addr, a.ip4, 4);
 	memcpy(addrs[1].addr, a.ip6, 16);
 	snprintf(cfg.name, sizeof(cfg.name), "bench%u", i);
-	return tg_dp_program_port(dp, &port, 1);
+	static const struct tg_policy none;
+
+	return tg_dp_program_port(dp, &none, &port, 1);
 }
 
 static double now(void)

@@ -18,7 +18,6 @@
 #include "parse.bpf.h"
 
 #define TG_IP_OFFSET		0x1fff
-#define TG_MAX_EXTHDRS		8	/* more than any real stack sends */
 #define TG_MAX_ND_OPTS		4
 
 #define TG_ND_OPT_SLLA		1

@@ -22,6 +22,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "antispoof.bpf.h"
+#include "acl.bpf.h"
 
 static __always_inline int tg_drop(struct tenguard_stats *st, int reason)
 {
@@ -93,6 +94,8 @@ int tg_from_vm(struct __sk_buff *skb)
 	if (!port)
 		return tg_drop(st, TENGUARD_DROP_NO_POLICY);
 	ret = tg_check_from_vm(skb, port, skb->ifindex);
+	if (ret == TG_PASS)
+		ret = tg_acl_check(skb, skb->ifindex, TENGUARD_ACL_EGRESS);
 	if (ret != TG_PASS)
 		return tg_drop(st, ret);
 
@@ -106,6 +109,7 @@ int tg_to_vm(struct __sk_buff *skb)
 	struct tenguard_port *port;
 	struct tenguard_stats *st;
 	struct ethhdr eth;
+	int ret;
 
 	port = tg_port(skb, TENGUARD_PORT_VM, &st);
 	if (!port)
@@ -120,6 +124,9 @@ int tg_to_vm(struct __sk_buff *skb)
 	/* a promiscuous guest still gets only what is addressed to it */
 	if (!(eth.h_dest[0] & 1) && !tg_mac_bound(skb->ifindex, eth.h_dest))
 		return tg_drop(st, TENGUARD_DROP_DST_MAC);
+	ret = tg_acl_check(skb, skb->ifindex, TENGUARD_ACL_INGRESS);
+	if (ret != TG_PASS)
+		return tg_drop(st, ret);
 	return tg_pass(st, skb, 0);
 }
 

@@ -14,6 +14,7 @@
 #include <bpf/bpf_endian.h>
 
 #define TG_PASS			(-1)	/* a check found nothing wrong */
+#define TG_MAX_EXTHDRS		8	/* more than any real stack sends */
 
 #define ETH_P_QINQ1		0x9100
 #define ETH_P_QINQ2		0x9200

@@ -8,12 +8,12 @@
 #ifndef TG_ACL_H
 #define TG_ACL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "isolation.h"
 #include "policy.h"
-
-struct tg_dp;
 
 struct tg_acl_entry {
 	struct tenguard_acl_key key;
@@ -57,5 +57,22 @@ int tg_dp_acl_set(struct tg_dp *dp, const struct tenguard_acl_id *id,
 		  const struct tg_acl_cfg *acl, const struct tg_acl_prog *prog);
 /* remove rule set id: that direction is not filtered any more */
 int tg_dp_acl_del(struct tg_dp *dp, const struct tenguard_acl_id *id);
+
+/*
+ * Reconciliation, for isolation.c; on failure dp->err says why. Sets whose
+ * compiled form did not change are left alone, so their flows are not
+ * re-checked.
+ */
+int tg_dp_acl_init(struct tg_dp *dp, uint32_t max_entries);
+/* the port's two rule sets as cfg says, before the port admits traffic */
+int tg_dp_acl_port(struct tg_dp *dp, const struct tg_policy *pol,
+		   uint32_t ifindex, const struct tg_port_cfg *cfg);
+/* the node's sets (protection, remediation) and the tracker's timeouts */
+int tg_dp_acl_node(struct tg_dp *dp, const struct tg_policy *pol);
+/* sets and quarantine entries of devices not among ports go */
+int tg_dp_acl_sweep(struct tg_dp *dp, const struct tg_dp_port *ports,
+		    size_t n);
+void tg_dp_acl_forget_port(struct tg_dp *dp, uint32_t ifindex);
+int tg_dp_quarantine(struct tg_dp *dp, uint32_t ifindex, bool on);
 
 #endif /* TG_ACL_H */

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
 
+#include "acl.h"
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "pins.h"
@@ -68,6 +69,13 @@ static int set_limits(struct isolation_bpf *skel, const struct tg_limits *lim)
 		{ skel->maps.tg_ethertypes, lim->ethertypes },
 		{ skel->maps.tg_segments, lim->segments },
 		{ skel->maps.tg_tenants, lim->tenants },
+		{ skel->maps.tg_quarantine, lim->ports },
+		/* both directions of each port, and the node's two sets */
+		{ skel->maps.tg_acl, 2 * lim->ports + 2 },
+		{ skel->maps.tg_acl_rules, 2 * lim->ports + 2 },
+		{ skel->maps.tg_acl_hits, 2 * lim->ports + 2 },
+		{ skel->maps.tg_conntrack, lim->conntrack },
+		{ skel->maps.tg_frags, lim->conntrack / 16 ? lim->conntrack / 16 : 1 },
 	};
 	size_t i;
 	int err;
@@ -109,6 +117,8 @@ int tg_dp_open(struct tg_dp *dp, const char *instance,
 	err = set_limits(dp->skel, lim);
 	if (!err)
 		err = isolation_bpf__load(dp->skel);
+	if (!err)
+		err = tg_dp_acl_init(dp, lim->acl_entries);
 	if (err) {
 		isolation_bpf__destroy(dp->skel);
 		dp->skel = NULL;
@@ -120,6 +130,9 @@ void tg_dp_close(struct tg_dp *dp)
 {
 	isolation_bpf__destroy(dp->skel);
 	dp->skel = NULL;
+	free(dp->acl_cache);
+	dp->acl_cache = NULL;
+	dp->n_acl_cache = dp->acl_cache_cap = 0;
 }
 
 int tg_dp_unpin(struct tg_dp *dp)
@@ -368,8 +381,8 @@ static int update(struct bpf_map *map, const void *key, const void *val,
 	return err ? -errno : 0;
 }
 
-static int program_port(struct tg_dp *dp, const struct tg_dp_port *p,
-			uint64_t gen)
+static int program_port(struct tg_dp *dp, const struct tg_policy *pol,
+			const struct tg_dp_port *p, uint64_t gen)
 {
 	struct isolation_bpf *s = dp->skel;
 	const struct tg_port_cfg *cfg = p->cfg;
@@ -421,6 +434,8 @@ static int program_port(struct tg_dp *dp, const struct tg_dp_port *p,
 		ek.proto = htons(cfg->ethertypes[i]);
 		err = update(s->maps.tg_ethertypes, &ek, &one, BPF_ANY);
 	}
+	if (!err)
+		err = tg_dp_acl_port(dp, pol, p->ifindex, cfg);
 	if (err)
 		return err;
 	/* last: the port admits traffic only once its bindings are there */
@@ -428,10 +443,11 @@ static int program_port(struct tg_dp *dp, const struct tg_dp_port *p,
 	return update(s->maps.tg_ports, &p->ifindex, &val, BPF_ANY);
 }
 
-int tg_dp_program_port(struct tg_dp *dp, const struct tg_dp_port *port,
-		       uint64_t gen)
+int tg_dp_program_port(struct tg_dp *dp, const struct tg_policy *pol,
+		       const struct tg_dp_port *port, uint64_t gen)
 {
-	return program_port(dp, port, gen);
+	dp->err[0] = '\0';
+	return program_port(dp, pol, port, gen);
 }
 
 int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
@@ -445,6 +461,7 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 	uint32_t seg;
 	int err;
 
+	dp->err[0] = '\0';
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
@@ -467,6 +484,10 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 		err = sweep(s->maps.tg_segments, want_segment, &w);
 	if (!err)
 		err = sweep(s->maps.tg_tenants, want_tenant, &w);
+	if (!err)
+		err = tg_dp_acl_sweep(dp, sorted, n);
+	if (!err)
+		err = tg_dp_acl_node(dp, pol);
 
 	for (i = 0; !err && i < pol->n_tenants; i++) {
 		const struct tg_tenant_cfg *t = &pol->tenants[i];
@@ -481,7 +502,7 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 		}
 	}
 	for (i = 0; !err && i < n; i++)
-		err = program_port(dp, &sorted[i], gen);
+		err = program_port(dp, pol, &sorted[i], gen);
 	free(sorted);
 	return err;
 }
@@ -530,6 +551,7 @@ int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex)
 	if (!err && bpf_map_delete_elem(bpf_map__fd(s->maps.tg_stats),
 					&ifindex) && errno != ENOENT)
 		err = -errno;
+	tg_dp_acl_forget_port(dp, ifindex);
 	return err;
 }
 

@@ -19,15 +19,26 @@ struct tg_limits {
 	uint32_t ethertypes;
 	uint32_t segments;
 	uint32_t tenants;
+	uint32_t conntrack;	/* tracked flows of the node */
+	uint32_t acl_entries;	/* classifier entries of one rule set */
 };
 
 #define TG_LIMITS_DEFAULT {						\
 	.ports = 4096, .macs = 16384, .addrs = 65536,			\
-	.prefixes = 16384, .ethertypes = 4096, .segments = 8192, .tenants = 4096 }
+	.prefixes = 16384, .ethertypes = 4096, .segments = 8192,	\
+	.tenants = 4096, .conntrack = 262144, .acl_entries = 1048576 }
+
+struct tg_acl_cache;
 
 struct tg_dp {
 	struct isolation_bpf *skel;
 	char pin_dir[256];	/* empty: maps not pinned */
+	/* rule sets installed, by id, with a digest of each (acl.c) */
+	struct tg_acl_cache *acl_cache;
+	size_t n_acl_cache, acl_cache_cap;
+	uint32_t acl_serial;
+	uint32_t acl_max_entries;
+	char err[320];		/* why the last reconciliation failed */
 };
 
 /* a policy port and the interface it is on now */
@@ -61,9 +72,9 @@ int tg_dp_fits(const struct tg_policy *pol, const struct tg_limits *lim,
  */
 int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 		    const struct tg_dp_port *ports, size_t n, uint64_t gen);
-/* program one port that just appeared; its entry is written last */
-int tg_dp_program_port(struct tg_dp *dp, const struct tg_dp_port *port,
-		       uint64_t gen);
+/* program one port of pol that just appeared; its entry is written last */
+int tg_dp_program_port(struct tg_dp *dp, const struct tg_policy *pol,
+		       const struct tg_dp_port *port, uint64_t gen);
 /* remove a port's entries, the port entry first */
 int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex);
 

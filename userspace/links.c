@@ -17,7 +17,8 @@ int tg_links_open(struct tg_links *l)
 		return -errno;
 	/* report a lost event as ENOBUFS instead of hiding it */
 	mnl_socket_setsockopt(l->nl, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
-	if (mnl_socket_bind(l->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(l->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+			    RTMGRP_IPV6_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 
 		mnl_socket_close(l->nl);
@@ -35,6 +36,7 @@ int tg_links_fd(const struct tg_links *l)
 struct link_ctx {
 	tg_link_cb cb;
 	void *ctx;
+	struct tg_links *l;
 };
 
 static int link_attr(const struct nlattr *attr, void *data)
@@ -56,6 +58,10 @@ static int link_msg(const struct nlmsghdr *nlh, void *data)
 	struct link_ctx *lc = data;
 	struct ifinfomsg *ifm;
 
+	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+		lc->l->addrs_changed = true;
+		return MNL_CB_OK;
+	}
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return MNL_CB_OK;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
@@ -72,7 +78,7 @@ static int link_msg(const struct nlmsghdr *nlh, void *data)
 
 int tg_links_read(struct tg_links *l, tg_link_cb cb, void *ctx)
 {
-	struct link_ctx lc = { cb, ctx };
+	struct link_ctx lc = { cb, ctx, l };
 	char *buf;
 	ssize_t n;
 	int ret = 0;

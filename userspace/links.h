@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Network device events from rtnetlink: ports appear, vanish, get renamed. */
+/*
+ * Network device events from rtnetlink: ports appear, vanish, get renamed;
+ * the node's addresses change.
+ */
 #ifndef TG_LINKS_H
 #define TG_LINKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct mnl_socket;
 
 struct tg_links {
 	struct mnl_socket *nl;
+	bool addrs_changed;	/* an address came or went; the reader clears */
 };
 
 /* ifname NULL: the device with ifindex is gone */

@@ -15,11 +15,18 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <bpf/libbpf.h>
 
+#include "isolation.skel.h"
+
+#include "acl.h"
 #include "isolation.h"
 #include "links.h"
 #include "module_source.h"
+#include "names.h"
+#include "node_addrs.h"
 #include "pins.h"
 #include "policy.h"
 
@@ -34,6 +41,7 @@ struct daemon {
 	struct tg_dp dp;
 	struct tg_links links;
 	struct tg_module mod;	/* module mode; fd 0 in standalone mode */
+	struct ring_buffer *acl_log;	/* what logging rules decided */
 	bool module_mode;
 	int rcvbuf;		/* of the module's notifications, 0: default */
 };
@@ -91,6 +99,42 @@ static int attach_port(struct daemon *d, const struct tg_dp_port *p)
 }
 
 /*
+ * Module mode: the module says which ports are quarantined. Standalone,
+ * tenguardctl writes tg_quarantine itself and the daemon leaves it alone.
+ */
+static int quarantine(struct daemon *d, const struct tg_dp_port *p)
+{
+	if (!d->module_mode || p->cfg->kind != TENGUARD_PORT_VM)
+		return 0;
+	return tg_dp_quarantine(&d->dp, p->ifindex, p->cfg->quarantined);
+}
+
+/* the datapath as pol says, with the node's own addresses protected */
+static int reconcile(struct daemon *d, struct tg_policy *pol,
+		     const struct tg_dp_port *ports, size_t n)
+{
+	struct tg_prefix *protect, *saved = pol->node.protect;
+	size_t n_saved = pol->node.n_protect, i;
+	int err;
+
+	err = tg_node_protect(pol, &protect, &pol->node.n_protect);
+	if (err) {
+		logmsg("the node's addresses: %s", strerror(-err));
+		return err;
+	}
+	if (protect)
+		pol->node.protect = protect;
+	for (i = 0; !err && i < n; i++)
+		err = quarantine(d, &ports[i]);
+	if (!err)
+		err = tg_dp_reconcile(&d->dp, pol, ports, n, d->gen + 1);
+	pol->node.protect = saved;
+	pol->node.n_protect = n_saved;
+	free(protect);
+	return err;
+}
+
+/*
  * Make the datapath enforce pol. On success pol becomes the daemon's policy;
  * on failure the previous policy is programmed again.
  */
@@ -125,9 +169,10 @@ static int apply(struct daemon *d, struct tg_policy *pol)
 		ports[n++].cfg = &pol->ports[i];
 	}
 
-	err = tg_dp_reconcile(&d->dp, pol, ports, n, d->gen + 1);
+	err = reconcile(d, pol, ports, n);
 	if (err) {
-		logmsg("programming the datapath failed: %s", strerror(-err));
+		logmsg("programming the datapath failed: %s",
+		       d->dp.err[0] ? d->dp.err : strerror(-err));
 		free(ifindex);
 		free(ports);
 		return err;
@@ -212,12 +257,15 @@ static void on_link(uint32_t ifindex, const char *ifname, void *ctx)
 			continue;
 		p.ifindex = ifindex;
 		p.cfg = cfg;
-		err = tg_dp_program_port(&d->dp, &p, d->gen);
+		err = quarantine(d, &p);
+		if (!err)
+			err = tg_dp_program_port(&d->dp, &d->pol, &p, d->gen);
 		if (!err)
 			err = attach_port(d, &p);
 		if (err) {
 			logmsg("%s: cannot program ifindex %u: %s", cfg->name,
-			       ifindex, strerror(-err));
+			       ifindex, d->dp.err[0] ? d->dp.err :
+			       strerror(-err));
 			continue;
 		}
 		d->ifindex[i] = ifindex;
@@ -234,9 +282,52 @@ static void signals_block(sigset_t *mask)
 	sigprocmask(SIG_BLOCK, mask, NULL);
 }
 
+static const char *port_name(const struct daemon *d, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < d->pol.n_ports; i++)
+		if (d->ifindex[i] == ifindex)
+			return d->pol.ports[i].name;
+	return "?";
+}
+
+/* one line per packet a logging rule decided: source, type, time */
+static int on_acl_log(void *ctx, void *data, size_t len)
+{
+	const struct tenguard_acl_log *r = data;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], proto[8];
+	const struct daemon *d = ctx;
+	int af;
+
+	if (len < sizeof(*r) || r->set > TENGUARD_ACL_SET_REMEDIATION ||
+	    r->action > TENGUARD_ACL_ACTION_MAX)
+		return 0;
+	af = r->family == 4 ? AF_INET : AF_INET6;
+	inet_ntop(af, r->saddr, src, sizeof(src));
+	inet_ntop(af, r->daddr, dst, sizeof(dst));
+	if (tg_proto_name(r->proto))
+		snprintf(proto, sizeof(proto), "%s", tg_proto_name(r->proto));
+	else
+		snprintf(proto, sizeof(proto), "%u", r->proto);
+	if (r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6)
+		logmsg("acl: %s %s rule %u %s %s %s -> %s type %u code %u",
+		       port_name(d, r->ifindex), tg_acl_set_names[r->set],
+		       r->rule, tg_acl_action_names[r->action], proto, src,
+		       dst, ntohs(r->sport) >> 8, ntohs(r->sport) & 0xff);
+	else
+		logmsg("acl: %s %s rule %u %s %s %s%s%s:%u -> %s%s%s:%u",
+		       port_name(d, r->ifindex), tg_acl_set_names[r->set],
+		       r->rule, tg_acl_action_names[r->action], proto,
+		       af == AF_INET6 ? "[" : "", src, af == AF_INET6 ? "]" : "",
+		       ntohs(r->sport), af == AF_INET6 ? "[" : "", dst,
+		       af == AF_INET6 ? "]" : "", ntohs(r->dport));
+	return 0;
+}
+
 static int run(struct daemon *d)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	struct signalfd_siginfo si;
 	unsigned int what;
 	sigset_t mask;
@@ -252,22 +343,31 @@ static int run(struct daemon *d)
 				  .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = d->module_mode ? d->mod.fd : -1,
 				  .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->acl_log),
+				  .events = POLLIN };
 	logmsg("ready: instance %s, generation %llu, %zu ports",
 	       d->instance, (unsigned long long)d->gen, d->pol.n_ports);
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
 		}
+		if (pfd[3].revents)
+			ring_buffer__consume(d->acl_log);
 		if (pfd[1].revents) {
+			d->links.addrs_changed = false;
 			err = tg_links_read(&d->links, on_link, d);
 			if (err == -ENOBUFS) {
 				logmsg("link events lost: rescanning");
 				apply(d, &d->pol);
 			} else if (err) {
 				logmsg("rtnetlink: %s", strerror(-err));
+			} else if (d->links.addrs_changed &&
+				   d->pol.node.flags & TENGUARD_NODE_F_OWN_ADDRS) {
+				/* the node's own addresses are protected */
+				apply(d, &d->pol);
 			}
 		}
 		if (pfd[2].revents) {
@@ -341,6 +441,11 @@ static void usage(FILE *f)
 "                        dumps the module's policy again)\n"
 "      --max-addrs N     in address bindings (default 65536; a quarter\n"
 "                        of it for prefixes shorter than /32, /128)\n"
+"      --max-conntrack N tracked flows of the node (default 262144): an LRU\n"
+"                        table; what it evicts to make room is counted\n"
+"                        (tenguardctl conntrack stats)\n"
+"      --max-acl-entries N  classifier entries one rule set may compile to\n"
+"                        (default 1048576); a set needing more is refused\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 on a clean exit, 1 on a bad policy or setup failure.\n",
@@ -369,6 +474,8 @@ enum {
 	OPT_MAX_MACS,
 	OPT_MAX_ADDRS,
 	OPT_RCVBUF,
+	OPT_MAX_CT,
+	OPT_MAX_ACL,
 };
 
 int main(int argc, char **argv)
@@ -382,6 +489,8 @@ int main(int argc, char **argv)
 		{ "max-macs", required_argument, NULL, OPT_MAX_MACS },
 		{ "max-addrs", required_argument, NULL, OPT_MAX_ADDRS },
 		{ "netlink-rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "max-conntrack", required_argument, NULL, OPT_MAX_CT },
+		{ "max-acl-entries", required_argument, NULL, OPT_MAX_ACL },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -426,6 +535,16 @@ int main(int argc, char **argv)
 			    n > INT_MAX)
 				return 1;
 			d.rcvbuf = n;
+			break;
+		case OPT_MAX_CT:
+			if (parse_u32("--max-conntrack", optarg,
+				      &d.lim.conntrack))
+				return 1;
+			break;
+		case OPT_MAX_ACL:
+			if (parse_u32("--max-acl-entries", optarg,
+				      &d.lim.acl_entries))
+				return 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -495,12 +614,20 @@ int main(int argc, char **argv)
 		       "use the same --max-* or remove the pins)" : "");
 		goto out_links;
 	}
+	d.acl_log = ring_buffer__new(bpf_map__fd(d.dp.skel->maps.tg_acl_log),
+				     on_acl_log, &d, NULL);
+	if (!d.acl_log) {
+		ret = -errno;
+		logmsg("the ACL log: %s", strerror(-ret));
+		goto out_dp;
+	}
 	ret = apply(&d, &d.pol);
 	if (ret)
 		goto out_dp;
 	ret = run(&d);
 	shutdown_datapath(&d);
 out_dp:
+	ring_buffer__free(d.acl_log);
 	tg_dp_close(&d.dp);
 out_links:
 	tg_links_close(&d.links);

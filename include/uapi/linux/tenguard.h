@@ -598,7 +598,9 @@ struct tenguard_acl_key {
 
 /*
  * Value: META: a = rule set serial (conntrack entries remember the serial
- * they were admitted under), b = enum tenguard_acl_action of the default;
+ * they were admitted under), b = enum tenguard_acl_action of the default
+ * (which the compiled set also holds as a last rule matching everything,
+ * index = number of rules);
  * ADDR: a = class; RULE: a = rule index, b = action | TENGUARD_RULE_F_* << 8;
  * PROTECT: unused.
  */
@@ -609,8 +611,10 @@ struct tenguard_acl_val {
 
 /*
  * tg_acl_rules: inner array, the rules as written, for operators; index
- * = rule index. tg_acl_hits: inner per-CPU array of __u64, index = rule
- * index, and one past the last rule for packets the default decided.
+ * = rule index. tg_acl_hits: inner array of __u64 (shared, counted
+ * atomically: per-CPU arrays cannot differ in size as inner maps), index
+ * = rule index, and one past the last rule for packets the default
+ * decided. Only packets a rule decides count, not the rest of their flow.
  */
 struct tenguard_acl_rule {
 	__u8 action;		/* enum tenguard_acl_action */

@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stateful ACLs of VM ports, the node's protection from them, and
+ * quarantine. One entry point, tg_acl_check(), runs after anti-spoofing on
+ * frames from a VM and after the tenant check on frames to it.
+ *
+ * A port is filtered when it has a rule set in either direction, is
+ * quarantined, or (from the VM) the destination is protected. A filtered
+ * packet passes when it belongs to a tracked flow, is an ICMP error about
+ * one, is a later fragment of a datagram whose first fragment passed, or
+ * is the first of a flow that its direction's rules allow. A tracked flow
+ * is re-checked against the rules of the direction that opened it whenever
+ * that rule set changed since, so a change that denies a flow ends it at
+ * its next packet.
+ */
+#ifndef TG_ACL_BPF_H
+#define TG_ACL_BPF_H
+
+#include <bpf/bpf_helpers.h>
+
+#include "maps.bpf.h"
+#include "flow.bpf.h"
+
+#define TG_NS_PER_SEC		1000000000ULL
+/* longer than any reassembly timeout: only a bound, not a policy */
+#define TG_FRAG_TIMEOUT_NS	(120 * TG_NS_PER_SEC)
+#define TG_ACL_KEY_BITS		(8 * (sizeof(struct tenguard_acl_key) - 4))
+#define TG_RULE_NONE		0xffffffffU
+#define TG_ACL_NONE		(-1)	/* no such rule set */
+
+/* ICMPv6 that IPv6 cannot work without; anti-spoofing vets it */
+static __always_inline int tg_icmp6_is_nd(__u8 type)
+{
+	return (type >= 130 && type <= 137) || type == 143;
+}
+
+/* a classification: the rule set and what to match in, the decision out */
+struct tg_acl_query {
+	__u32 ifindex;
+	__u32 set;
+	__u8 family;
+	__u8 proto;
+	__u16 port;		/* host order: port, or ICMP type << 8 | code */
+	__u8 remote[16];
+	__u32 serial;		/* out: of the rule set */
+	__u32 rule;		/* out: index of the deciding rule */
+	__u8 action;		/* out: enum tenguard_acl_action */
+	__u8 flags;		/* out: TENGUARD_RULE_F_* */
+	__u16 pad;
+};
+
+/*
+ * What one check works on. The program that calls tg_acl_check() has used
+ * a good part of the 512-byte stack for anti-spoofing, so this lives in a
+ * per-CPU map: tc programs on one CPU do not interrupt each other.
+ */
+struct tg_acl_scratch {
+	struct tg_flow f;
+	struct tg_flow quoted;		/* the packet an ICMP error is about */
+	struct tenguard_ct_key key;
+	struct tenguard_ct_key quoted_key;
+	struct tenguard_frag_key frag;
+	struct tg_acl_query q;
+	struct tg_acl_query recheck;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tg_acl_scratch);
+} tg_acl_scratch SEC(".maps");
+
+/*
+ * The first rule of a rule set that matches, in four lookups however
+ * many rules there are: the set, the remote's class, the rule under that
+ * class and the rule under the family's class. The compiled set ends with
+ * a rule that matches everything, its default. 0, or TG_ACL_NONE.
+ */
+__noinline int tg_acl_classify(struct tg_acl_query *q)
+{
+	struct tenguard_acl_key key = {};
+	struct tenguard_acl_id id;
+	struct tenguard_acl_val *v;
+	__u32 class = 0;
+	void *trie;
+
+	if (!q)
+		return TG_ACL_NONE;
+	id.ifindex = q->ifindex;
+	id.set = q->set;
+	trie = bpf_map_lookup_elem(&tg_acl, &id);
+	if (!trie)
+		return TG_ACL_NONE;
+
+	/* fail closed: a set without its parts denies */
+	q->serial = 0;
+	q->rule = TG_RULE_NONE;
+	q->action = TENGUARD_ACL_DENY;
+	q->flags = 0;
+	key.prefixlen = 8;
+	key.kind = TENGUARD_ACL_KEY_META;
+	v = bpf_map_lookup_elem(trie, &key);
+	if (v)
+		q->serial = v->a;
+
+	key.prefixlen = TG_ACL_KEY_BITS;
+	key.kind = TENGUARD_ACL_KEY_ADDR;
+	key.a.family = q->family;
+	__builtin_memcpy(key.a.addr, q->remote, 16);
+	v = bpf_map_lookup_elem(trie, &key);
+	if (v)
+		class = v->a;
+
+	__builtin_memset(key.a.addr, 0, 16);
+	key.a.family = 0;
+	key.kind = TENGUARD_ACL_KEY_RULE;
+	key.r.proto = q->proto;
+	key.r.port = bpf_htons(q->port);
+	if (class) {
+		key.r.class = bpf_htonl(class);
+		v = bpf_map_lookup_elem(trie, &key);
+		if (v) {
+			q->rule = v->a;
+			q->action = v->b & 0xff;
+			q->flags = v->b >> 8;
+		}
+	}
+	key.r.class = bpf_htonl(q->family == 4 ? TENGUARD_ACL_CLASS_ANY4 :
+				TENGUARD_ACL_CLASS_ANY6);
+	v = bpf_map_lookup_elem(trie, &key);
+	if (v && v->a < q->rule) {
+		q->rule = v->a;
+		q->action = v->b & 0xff;
+		q->flags = v->b >> 8;
+	}
+	return 0;
+}
+
+/* what a rule compares a packet's port to */
+static __always_inline __u16 tg_match_port(const struct tg_flow *f)
+{
+	if (tg_is_icmp(f->family, f->proto))
+		return f->icmp_type << 8 | f->icmp_code;
+	if (tg_proto_has_ports(f->proto))
+		return bpf_ntohs(f->dport);
+	return 0;
+}
+
+/* the packet's match fields in direction dir (from the VM: egress) */
+static __always_inline void tg_query_of(struct tg_acl_query *q,
+					const struct tg_flow *f, __u32 dir)
+{
+	q->family = f->family;
+	q->proto = f->proto;
+	q->port = tg_match_port(f);
+	if (dir == TENGUARD_ACL_EGRESS)
+		__builtin_memcpy(q->remote, f->daddr, 16);
+	else
+		__builtin_memcpy(q->remote, f->saddr, 16);
+}
+
+static __always_inline void tg_acl_count(const struct tg_acl_query *q)
+{
+	struct tenguard_acl_id id = { .ifindex = q->ifindex, .set = q->set };
+	__u32 rule = q->rule;
+	void *hits;
+	__u64 *n;
+
+	hits = bpf_map_lookup_elem(&tg_acl_hits, &id);
+	if (!hits)
+		return;
+	n = bpf_map_lookup_elem(hits, &rule);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void tg_acl_log_hit(const struct tg_acl_query *q,
+					   const struct tg_flow *f,
+					   __u32 ifindex)
+{
+	struct tenguard_acl_log *rec;
+
+	rec = bpf_ringbuf_reserve(&tg_acl_log, sizeof(*rec), 0);
+	if (!rec)
+		return;
+	rec->time_ns = bpf_ktime_get_ns();
+	rec->ifindex = ifindex;
+	rec->rule = q->rule;
+	rec->set = q->set;
+	rec->action = q->action;
+	rec->family = f->family;
+	rec->proto = f->proto;
+	if (tg_is_icmp(f->family, f->proto)) {
+		rec->sport = bpf_htons(f->icmp_type << 8 | f->icmp_code);
+		rec->dport = 0;
+	} else {
+		rec->sport = f->sport;
+		rec->dport = f->dport;
+	}
+	__builtin_memcpy(rec->saddr, f->saddr, 16);
+	__builtin_memcpy(rec->daddr, f->daddr, 16);
+	bpf_ringbuf_submit(rec, 0);
+}
+
+/* decide a packet of port ifindex by rule set q: counted, logged if asked */
+static __always_inline int tg_acl_decide(struct tg_acl_query *q,
+					 const struct tg_flow *f,
+					 __u32 ifindex)
+{
+	if (tg_acl_classify(q) == TG_ACL_NONE)
+		return TG_ACL_NONE;
+	tg_acl_count(q);
+	if (q->flags & TENGUARD_RULE_F_LOG)
+		tg_acl_log_hit(q, f, ifindex);
+	return q->action;
+}
+
+/* ---- connection tracking ---- */
+
+static __always_inline void tg_ct_stat(int created)
+{
+	__u32 zero = 0;
+	struct tenguard_ct_stats *st;
+
+	st = bpf_map_lookup_elem(&tg_ct_stats, &zero);
+	if (!st)
+		return;
+	if (created)
+		st->created++;
+	else
+		st->removed++;
+}
+
+static __always_inline void tg_ct_remove(struct tenguard_ct_key *key)
+{
+	if (!bpf_map_delete_elem(&tg_conntrack, key))
+		tg_ct_stat(0);
+}
+
+/* the flow as the port sees it: VM end first, whichever way it goes */
+static __always_inline void tg_ct_key_of(struct tenguard_ct_key *k,
+					 __u32 ifindex, const struct tg_flow *f,
+					 __u32 dir)
+{
+	int out = dir == TENGUARD_ACL_EGRESS;
+
+	k->ifindex = ifindex;
+	k->family = f->family;
+	k->proto = f->proto;
+	k->pad = 0;
+	__builtin_memcpy(k->vm_addr, out ? f->saddr : f->daddr, 16);
+	__builtin_memcpy(k->remote_addr, out ? f->daddr : f->saddr, 16);
+	if (tg_is_icmp(f->family, f->proto)) {
+		/* echo request and reply share the identifier */
+		k->vm_port = f->sport;
+		k->remote_port = 0;
+		return;
+	}
+	k->vm_port = out ? f->sport : f->dport;
+	k->remote_port = out ? f->dport : f->sport;
+}
+
+static __always_inline __u64 tg_ct_timeout(const struct tenguard_ct *ct,
+					   __u8 proto, __u8 family)
+{
+	struct tenguard_ct_config *cfg;
+	__u32 zero = 0, t;
+
+	if (proto == IPPROTO_TCP)
+		t = ct->state == TENGUARD_CT_S_ESTABLISHED ?
+			TENGUARD_CT_TCP_ESTABLISHED :
+		    ct->state == TENGUARD_CT_S_CLOSING ? TENGUARD_CT_TCP_CLOSE :
+			TENGUARD_CT_TCP_SYN;
+	else if (tg_is_icmp(family, proto))
+		t = TENGUARD_CT_ICMP;
+	else if (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE)
+		t = ct->state == TENGUARD_CT_S_REPLIED ? TENGUARD_CT_UDP_STREAM :
+			TENGUARD_CT_UDP;
+	else
+		t = TENGUARD_CT_OTHER;
+	cfg = bpf_map_lookup_elem(&tg_ct_config, &zero);
+	if (!cfg || t >= __TENGUARD_CT_TIMEOUT_MAX)
+		return 30 * TG_NS_PER_SEC;
+	return cfg->timeout[t] * TG_NS_PER_SEC;
+}
+
+/* the rule set that decides flows opened in direction dir */
+static __always_inline __u32 tg_set_of(__u32 dir, int quarantined)
+{
+	return quarantined ? TENGUARD_ACL_SET_REMEDIATION : dir;
+}
+
+/*
+ * Does the rule set that admitted a tracked flow still admit it? The
+ * flow's first packet is rebuilt from the key: from the VM, the remote
+ * end was its destination and its port; towards it, the source and the
+ * VM's port. Rule sets are compared by serial, so this runs once per flow
+ * and change.
+ */
+static __always_inline int tg_ct_still_allowed(struct tenguard_ct *ct,
+					       const struct tenguard_ct_key *k,
+					       struct tg_acl_query *q,
+					       int quarantined)
+{
+	int ret;
+
+	q->ifindex = k->ifindex;
+	q->set = tg_set_of(ct->origin, quarantined);
+	q->family = k->family;
+	q->proto = k->proto;
+	q->port = 0;
+	__builtin_memcpy(q->remote, k->remote_addr, 16);
+	if (tg_is_icmp(k->family, k->proto))
+		q->port = (k->family == 4 ? TG_ICMP_ECHO : TG_ICMP6_ECHO) << 8;
+	else if (tg_proto_has_ports(k->proto))
+		q->port = bpf_ntohs(ct->origin == TENGUARD_ACL_EGRESS ?
+				    k->remote_port : k->vm_port);
+	ret = tg_acl_classify(q);
+	if (ret == TG_ACL_NONE) {
+		/* an unfiltered direction admits all; remediation nothing */
+		if (quarantined)
+			return 0;
+		q->serial = 0;
+	} else if (q->action != TENGUARD_ACL_ALLOW) {
+		return 0;
+	}
+	ct->serial = q->serial;
+	ct->rule = q->rule;
+	return 1;
+}
+
+/* the serial of the rule set a tracked flow must have been admitted by */
+static __always_inline __u32 tg_serial_of(__u32 ifindex, __u32 set)
+{
+	struct tenguard_acl_key key = {
+		.prefixlen = 8, .kind = TENGUARD_ACL_KEY_META,
+	};
+	struct tenguard_acl_id id = { .ifindex = ifindex, .set = set };
+	struct tenguard_acl_val *v;
+	void *trie;
+
+	trie = bpf_map_lookup_elem(&tg_acl, &id);
+	if (!trie)
+		return 0;
+	v = bpf_map_lookup_elem(trie, &key);
+	return v ? v->a : 0;
+}
+
+/*
+ * A packet of a tracked TCP flow: moves the state on, or says the packet
+ * does not fit it (a SYN-ACK nobody asked for, data before the handshake).
+ */
+static __always_inline int tg_ct_tcp(struct tenguard_ct *ct, __u8 flags,
+				     int reply)
+{
+	__u8 syn = flags & (TG_TCP_SYN | TG_TCP_ACK | TG_TCP_RST | TG_TCP_FIN);
+
+	if (flags & (TG_TCP_RST | TG_TCP_FIN)) {
+		if (ct->state == TENGUARD_CT_S_SYN_SENT && reply &&
+		    !(flags & TG_TCP_RST))
+			return 0;
+		ct->state = TENGUARD_CT_S_CLOSING;
+		return 1;
+	}
+	switch (ct->state) {
+	case TENGUARD_CT_S_SYN_SENT:
+		if (!reply)
+			return syn == TG_TCP_SYN;
+		if (syn != (TG_TCP_SYN | TG_TCP_ACK))
+			return 0;
+		ct->state = TENGUARD_CT_S_SYN_RECV;
+		return 1;
+	case TENGUARD_CT_S_SYN_RECV:
+		if (reply)
+			return syn == (TG_TCP_SYN | TG_TCP_ACK);
+		if (syn & TG_TCP_SYN)
+			return 0;
+		ct->state = TENGUARD_CT_S_ESTABLISHED;
+		return 1;
+	case TENGUARD_CT_S_CLOSING:
+		/* the port is reused for a new connection */
+		if (!reply && syn == TG_TCP_SYN) {
+			ct->state = TENGUARD_CT_S_SYN_SENT;
+			return 1;
+		}
+		return !(syn & TG_TCP_SYN);
+	}
+	/* established: a new SYN from the opener starts the port over */
+	if (syn == TG_TCP_SYN) {
+		if (reply)
+			return 0;
+		ct->state = TENGUARD_CT_S_SYN_SENT;
+	}
+	return 1;
+}
+
+/*
+ * The tracked flow the packet belongs to, checked, refreshed and moved on:
+ * 1 it passes, 0 it is of no flow (any entry is gone), -1 it is of a flow
+ * but does not fit its state.
+ */
+static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
+				       const struct tg_flow *f, __u32 dir,
+				       struct tg_acl_query *recheck,
+				       int quarantined)
+{
+	struct tenguard_ct *ct;
+	__u64 now = bpf_ktime_get_ns();
+	int reply;
+
+	ct = bpf_map_lookup_elem(&tg_conntrack, key);
+	if (!ct)
+		return 0;
+	if (now - ct->last_ns > tg_ct_timeout(ct, f->proto, f->family)) {
+		tg_ct_remove(key);
+		return 0;
+	}
+	if (ct->serial != tg_serial_of(key->ifindex,
+				       tg_set_of(ct->origin, quarantined)) &&
+	    !tg_ct_still_allowed(ct, key, recheck, quarantined)) {
+		tg_ct_remove(key);
+		return 0;
+	}
+	reply = ct->origin != dir;
+	if (f->proto == IPPROTO_TCP && f->frag != TG_FRAG_LATER) {
+		if (!tg_ct_tcp(ct, f->tcp_flags, reply))
+			return -1;
+	} else if (tg_is_icmp(f->family, f->proto)) {
+		/* only an echo opens an ICMP flow; only its reply answers */
+		if (reply ? !tg_icmp_is_echo_reply(f->family, f->icmp_type) :
+			    !tg_icmp_is_echo(f->family, f->icmp_type))
+			return 0;
+	} else if (reply) {
+		ct->state = TENGUARD_CT_S_REPLIED;
+	}
+	ct->last_ns = now;
+	ct->packets[dir & 1]++;
+	return 1;
+}
+
+static __always_inline void tg_ct_open(struct tenguard_ct_key *key,
+				       const struct tg_flow *f, __u32 dir,
+				       const struct tg_acl_query *q)
+{
+	struct tenguard_ct ct = {
+		.last_ns = bpf_ktime_get_ns(),
+		.serial = q->serial,
+		.rule = q->rule,
+		.origin = dir,
+		.state = f->proto == IPPROTO_TCP ? TENGUARD_CT_S_SYN_SENT :
+			 TENGUARD_CT_S_NEW,
+	};
+
+	ct.packets[dir & 1] = 1;
+	/* a retransmitted SYN that raced another CPU's finds it there */
+	if (!bpf_map_update_elem(&tg_conntrack, key, &ct, BPF_NOEXIST))
+		tg_ct_stat(1);
+}
+
+/*
+ * An ICMP error about a tracked flow: the quoted header is of a packet the
+ * other way, so from the VM it names the remote end as its source.
+ */
+static __always_inline int tg_ct_related(struct __sk_buff *skb,
+					 struct tg_acl_scratch *s, __u32 ifindex,
+					 __u32 dir, int quarantined)
+{
+	struct tenguard_ct_key *key = &s->quoted_key;
+	struct tg_flow *in = &s->quoted;
+	const struct tg_flow *f = &s->f;
+	__u32 off = f->l4_off + 8;
+	struct tenguard_ct *ct;
+	__u8 ipv6_proto;
+	struct iphdr ip;
+
+	__builtin_memset(in, 0, sizeof(*in));
+	if (f->family == 4) {
+		if (tg_load(skb, off, &ip, sizeof(ip)) || ip.version != 4 ||
+		    ip.ihl < 5 || (bpf_ntohs(ip.frag_off) & 0x1fff))
+			return 0;
+		in->family = 4;
+		in->proto = ip.protocol;
+		__builtin_memcpy(in->saddr, &ip.saddr, 4);
+		__builtin_memcpy(in->daddr, &ip.daddr, 4);
+		off += ip.ihl * 4;
+	} else {
+		if (tg_load(skb, off + 6, &ipv6_proto, 1) ||
+		    tg_load(skb, off + 8, in->saddr, 16) ||
+		    tg_load(skb, off + 24, in->daddr, 16))
+			return 0;
+		in->family = 6;
+		in->proto = ipv6_proto;
+		off += sizeof(struct ipv6hdr);
+	}
+	/* a quote holds at least 8 bytes of the upper layer (RFC 792) */
+	if (tg_flow_l4(skb, in, off, off + 8))
+		return 0;
+	if (tg_is_icmp(in->family, in->proto) &&
+	    !tg_icmp_is_echo(in->family, in->icmp_type) &&
+	    !tg_icmp_is_echo_reply(in->family, in->icmp_type))
+		return 0;
+	/* the quoted packet went the other way */
+	tg_ct_key_of(key, ifindex, in, dir ^ 1);
+	ct = bpf_map_lookup_elem(&tg_conntrack, key);
+	if (!ct)
+		return 0;
+	if (bpf_ktime_get_ns() - ct->last_ns >
+	    tg_ct_timeout(ct, in->proto, in->family))
+		return 0;
+	return ct->serial == tg_serial_of(ifindex,
+					  tg_set_of(ct->origin, quarantined));
+}
+
+/* ---- fragments ---- */
+
+static __always_inline void tg_frag_key_of(struct tenguard_frag_key *k,
+					   __u32 ifindex, const struct tg_flow *f,
+					   __u32 dir)
+{
+	k->ifindex = ifindex;
+	k->id = f->frag_id;
+	k->set = dir;
+	k->family = f->family;
+	k->proto = f->proto;
+	k->pad = 0;
+	__builtin_memcpy(k->saddr, f->saddr, 16);
+	__builtin_memcpy(k->daddr, f->daddr, 16);
+}
+
+static __always_inline int tg_frag_allowed(struct tenguard_frag_key *key,
+					   __u32 ifindex,
+					   const struct tg_flow *f, __u32 dir)
+{
+	__u64 *seen;
+
+	tg_frag_key_of(key, ifindex, f, dir);
+	seen = bpf_map_lookup_elem(&tg_frags, key);
+	return seen && bpf_ktime_get_ns() - *seen < TG_FRAG_TIMEOUT_NS;
+}
+
+static __always_inline void tg_frag_admit(struct tenguard_frag_key *key,
+					  __u32 ifindex,
+					  const struct tg_flow *f, __u32 dir)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	tg_frag_key_of(key, ifindex, f, dir);
+	bpf_map_update_elem(&tg_frags, key, &now, BPF_ANY);
+}
+
+/* ---- the node ---- */
+
+/* is the remote end (dir's) an address the node protects from VM ports? */
+static __always_inline int tg_protected(const struct tg_flow *f, __u32 dir)
+{
+	struct tenguard_acl_id id = { .set = TENGUARD_ACL_SET_HOST };
+	struct tenguard_acl_key key = {
+		.prefixlen = TG_ACL_KEY_BITS, .kind = TENGUARD_ACL_KEY_PROTECT,
+	};
+	void *trie;
+
+	trie = bpf_map_lookup_elem(&tg_acl, &id);
+	if (!trie)
+		return 0;
+	key.a.family = f->family;
+	__builtin_memcpy(key.a.addr, dir == TENGUARD_ACL_EGRESS ? f->daddr :
+			 f->saddr, 16);
+	return !!bpf_map_lookup_elem(trie, &key);
+}
+
+static __always_inline int tg_is_arp(struct __sk_buff *skb)
+{
+	__be16 proto;
+
+	return !tg_load(skb, 2 * ETH_ALEN, &proto, sizeof(proto)) &&
+	       proto == bpf_htons(ETH_P_ARP);
+}
+
+static __always_inline int tg_tcp_opens(const struct tg_flow *f)
+{
+	return (f->tcp_flags & (TG_TCP_SYN | TG_TCP_ACK | TG_TCP_RST |
+				TG_TCP_FIN)) == TG_TCP_SYN;
+}
+
+/*
+ * The whole check. ifindex: the port; dir: TENGUARD_ACL_EGRESS from the
+ * VM, TENGUARD_ACL_INGRESS towards it. TG_PASS or an enum tenguard_drop.
+ *
+ * Flows with a protected address are tracked on every port, so that what
+ * the node opens to a VM gets its replies while the VM opens nothing to
+ * the node but its services.
+ */
+__noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
+{
+	struct tenguard_acl_id id = { .ifindex = ifindex };
+	int quarantined, filtered, protect = 0, ret;
+	struct tg_acl_scratch *s;
+	struct tg_acl_query *q;
+	struct tg_flow *f;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&tg_acl_scratch, &zero);
+	if (!skb || !s)
+		return TENGUARD_DROP_MALFORMED;
+	f = &s->f;
+	q = &s->q;
+	quarantined = !!bpf_map_lookup_elem(&tg_quarantine, &ifindex);
+	id.set = TENGUARD_ACL_INGRESS;
+	filtered = quarantined || bpf_map_lookup_elem(&tg_acl, &id);
+	id.set = TENGUARD_ACL_EGRESS;
+	filtered = filtered || bpf_map_lookup_elem(&tg_acl, &id);
+
+	__builtin_memset(f, 0, sizeof(*f));
+	ret = tg_flow_parse(skb, f);
+	if (ret == TG_FLOW_NOT_IP) {
+		/* ARP, and what anti-spoofing let through by ethertype */
+		if (!quarantined)
+			return TG_PASS;
+		return tg_is_arp(skb) ? TG_PASS : TENGUARD_DROP_QUARANTINE;
+	}
+	if (ret)
+		return filtered ? TENGUARD_DROP_MALFORMED : TG_PASS;
+	if (f->family == 6 && f->proto == IPPROTO_ICMPV6 &&
+	    f->frag == TG_FRAG_NONE && tg_icmp6_is_nd(f->icmp_type))
+		return TG_PASS;
+	if (!quarantined)
+		protect = tg_protected(f, dir);
+	if (!filtered && !protect)
+		return TG_PASS;
+
+	if (f->frag == TG_FRAG_LATER)
+		return tg_frag_allowed(&s->frag, ifindex, f, dir) ? TG_PASS :
+			TENGUARD_DROP_FRAGMENT;
+
+	tg_ct_key_of(&s->key, ifindex, f, dir);
+	ret = tg_ct_track(&s->key, f, dir, &s->recheck, quarantined);
+	if (ret > 0)
+		goto pass;
+	if (ret < 0)
+		return TENGUARD_DROP_CT_INVALID;
+	if (tg_is_icmp(f->family, f->proto) &&
+	    tg_icmp_is_error(f->family, f->icmp_type) &&
+	    tg_ct_related(skb, s, ifindex, dir, quarantined))
+		goto pass;
+
+	/* the node's services, whatever the tenant's rules say */
+	if (protect && dir == TENGUARD_ACL_EGRESS) {
+		q->ifindex = 0;
+		q->set = TENGUARD_ACL_SET_HOST;
+		tg_query_of(q, f, dir);
+		if (tg_acl_decide(q, f, ifindex) != TENGUARD_ACL_ALLOW)
+			return TENGUARD_DROP_HOST;
+	}
+
+	q->ifindex = ifindex;
+	q->set = tg_set_of(dir, quarantined);
+	tg_query_of(q, f, dir);
+	ret = tg_acl_decide(q, f, ifindex);
+	if (ret == TG_ACL_NONE) {
+		if (quarantined)
+			return TENGUARD_DROP_QUARANTINE;
+		/* an unfiltered direction: its flows still open entries */
+		q->serial = 0;
+		q->rule = 0;
+	} else if (ret != TENGUARD_ACL_ALLOW) {
+		return quarantined ? TENGUARD_DROP_QUARANTINE :
+			TENGUARD_DROP_ACL;
+	}
+	/* only a SYN opens a TCP flow; a filtered direction needs one */
+	if (f->proto == IPPROTO_TCP && !tg_tcp_opens(f)) {
+		if (ret == TG_ACL_NONE)
+			goto pass;
+		return TENGUARD_DROP_CT_INVALID;
+	}
+	if (!tg_is_icmp(f->family, f->proto) ||
+	    tg_icmp_is_echo(f->family, f->icmp_type))
+		tg_ct_open(&s->key, f, dir, q);
+pass:
+	if (f->frag == TG_FRAG_FIRST)
+		tg_frag_admit(&s->frag, ifindex, f, dir);
+	return TG_PASS;
+}
+
+#endif /* TG_ACL_BPF_H */
