@@ -16,6 +16,7 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 LDLIBS_BPF	:= -lbpf -lelf -lz
 LDLIBS_JSON	:= $(shell pkg-config --libs jansson)
 LDLIBS_MNL	:= $(shell pkg-config --libs libmnl)
+LDLIBS_CRYPTO	:= $(shell pkg-config --libs libcrypto)
 
 BPF_CFLAGS	:= -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_x86 \
 		   -Iinclude/uapi -I/usr/include/$(ARCH_TRIPLET)
@@ -24,11 +25,11 @@ BPF_PROGS	:= isolation
 BPF_OBJS	:= $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
 SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
-DAEMON_SRCS	:= tenguardd.c policy.c isolation.c links.c pins.c names.c \
-		   module_source.c genl.c
+DAEMON_SRCS	:= tenguardd.c policy.c isolation.c acl.c node_addrs.c links.c \
+		   pins.c names.c module_source.c genl.c
 CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
 		   ctl_monitor.c ctl_args.c genl.c print.c pins.c names.c \
-		   policy.c
+		   policy.c ctl_acl.c ctl_conntrack.c ctl_acl_set.c ctl_node.c
 
 KSFT_DIR	:= $(BUILD)/kselftest
 SELFTEST_C	:= $(wildcard selftests/*_test.c)
@@ -53,17 +54,18 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/tenguardd: $(DAEMON_SRCS:%=userspace/%) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_MNL) \
-		$(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
+		$(LDLIBS_CRYPTO) $(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
 
 $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
 		$(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
 
-BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c \
+BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
 		   userspace/policy.c userspace/pins.c userspace/names.c
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
+		$(LDLIBS_CRYPTO)
 
 # C selftests: kselftest_harness.h comes from Debian's linux-source (setup.sh)
 $(KSFT_DIR)/kselftest_harness.h:
@@ -73,6 +75,14 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 		userspace/names.c $(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_JSON)
+
+# the classifier against its definition, through the real programs
+ACL_TEST_SRCS	:= selftests/acl_test.c userspace/acl.c userspace/isolation.c \
+		   userspace/policy.c userspace/names.c userspace/pins.c
+$(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
+		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_CRYPTO)
 
 # the guest's tests of the family, the guards, scale and unloading (tg_nl.c)
 TG_NL_TESTS	:= genl_test guard_test scale_test unload_test

@@ -72,17 +72,19 @@ struct {
 } tg_acl_scratch SEC(".maps");
 
 /*
- * The first rule of a rule set that matches, in four lookups however
- * many rules there are: the set, the remote's class, the rule under that
- * class and the rule under the family's class. The compiled set ends with
- * a rule that matches everything, its default. 0, or TG_ACL_NONE.
+ * The first rule of a rule set that matches, in a bounded number of
+ * lookups however many rules there are: the set, then for each level of
+ * nesting of its prefixes the remote's class and the first rule under it,
+ * and the first rule under the family's class; the lowest index wins. The
+ * compiled set ends with a rule that matches everything, its default.
+ * 0, or TG_ACL_NONE.
  */
 __noinline int tg_acl_classify(struct tg_acl_query *q)
 {
-	struct tenguard_acl_key key = {};
+	struct tenguard_acl_key akey = {}, rkey = {};
 	struct tenguard_acl_id id;
 	struct tenguard_acl_val *v;
-	__u32 class = 0;
+	__u32 levels = 0, l;
 	void *trie;
 
 	if (!q)
@@ -98,37 +100,38 @@ __noinline int tg_acl_classify(struct tg_acl_query *q)
 	q->rule = TG_RULE_NONE;
 	q->action = TENGUARD_ACL_DENY;
 	q->flags = 0;
-	key.prefixlen = 8;
-	key.kind = TENGUARD_ACL_KEY_META;
-	v = bpf_map_lookup_elem(trie, &key);
-	if (v)
+	akey.prefixlen = 8;
+	akey.kind = TENGUARD_ACL_KEY_META;
+	v = bpf_map_lookup_elem(trie, &akey);
+	if (v) {
 		q->serial = v->a;
+		levels = v->b >> 8;
+	}
 
-	key.prefixlen = TG_ACL_KEY_BITS;
-	key.kind = TENGUARD_ACL_KEY_ADDR;
-	key.a.family = q->family;
-	__builtin_memcpy(key.a.addr, q->remote, 16);
-	v = bpf_map_lookup_elem(trie, &key);
-	if (v)
-		class = v->a;
-
-	__builtin_memset(key.a.addr, 0, 16);
-	key.a.family = 0;
-	key.kind = TENGUARD_ACL_KEY_RULE;
-	key.r.proto = q->proto;
-	key.r.port = bpf_htons(q->port);
-	if (class) {
-		key.r.class = bpf_htonl(class);
-		v = bpf_map_lookup_elem(trie, &key);
-		if (v) {
+	rkey.prefixlen = TG_ACL_KEY_BITS;
+	rkey.kind = TENGUARD_ACL_KEY_RULE;
+	rkey.r.proto = q->proto;
+	rkey.r.port = bpf_htons(q->port);
+	akey.prefixlen = TG_ACL_KEY_BITS;
+	akey.kind = TENGUARD_ACL_KEY_ADDR;
+	__builtin_memcpy(akey.a.addr, q->remote, 16);
+	/* a level's prefixes lie inside the level above's: a miss ends it */
+	for (l = 0; l < TENGUARD_ACL_LEVELS && l < levels; l++) {
+		akey.a.family = q->family | l << 4;
+		v = bpf_map_lookup_elem(trie, &akey);
+		if (!v)
+			break;
+		rkey.r.class = bpf_htonl(v->a);
+		v = bpf_map_lookup_elem(trie, &rkey);
+		if (v && v->a < q->rule) {
 			q->rule = v->a;
 			q->action = v->b & 0xff;
 			q->flags = v->b >> 8;
 		}
 	}
-	key.r.class = bpf_htonl(q->family == 4 ? TENGUARD_ACL_CLASS_ANY4 :
-				TENGUARD_ACL_CLASS_ANY6);
-	v = bpf_map_lookup_elem(trie, &key);
+	rkey.r.class = bpf_htonl(q->family == 4 ? TENGUARD_ACL_CLASS_ANY4 :
+				 TENGUARD_ACL_CLASS_ANY6);
+	v = bpf_map_lookup_elem(trie, &rkey);
 	if (v && v->a < q->rule) {
 		q->rule = v->a;
 		q->action = v->b & 0xff;

@@ -18,7 +18,7 @@ pkgs=(
 	linux-headers-amd64 sparse
 	# tests
 	iproute2 jq tcpdump iputils-ping ethtool python3-scapy iperf3 nftables
-	procps psmisc kmod
+	procps psmisc kmod socat
 	# the guest that tests the module (scripts/vmtest.sh)
 	qemu-system-x86 busybox-static xz-utils
 )

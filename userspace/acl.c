@@ -51,6 +51,7 @@ struct remote {
 	uint8_t family;		/* 4 or 6 */
 	uint8_t len;
 	uint8_t addr[16];
+	uint8_t level;		/* of its class: TENGUARD_ACL_LEVELS */
 	uint32_t rule;
 	uint32_t class;
 };
@@ -234,7 +235,7 @@ static int addr_entry(struct tg_acl_prog *out, uint8_t kind,
 		return -ENOMEM;
 	e->key.prefixlen = 16 + r->len;
 	e->key.kind = kind;
-	e->key.a.family = r->family;
+	e->key.a.family = r->family | r->level << 4;
 	memcpy(e->key.a.addr, r->addr, 16);
 	e->val.a = a;
 	return 0;
@@ -275,10 +276,12 @@ int tg_acl_compile(const struct tg_acl_cfg *acl, uint32_t serial,
 		   struct tg_acl_prog *out, char *err, size_t errlen)
 {
 	struct remotes rs = { 0 }, ps = { 0 };
+	struct remote *stack[130];	/* a chain of prefixes: one per length */
+	size_t i, j, ng, classes = 0, depth = 0;
 	struct rkeys ks = { 0 };
 	const struct tg_prefix *gp;
 	struct tg_acl_entry *e;
-	size_t i, j, ng, classes = 0;
+	unsigned int levels = 0;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -329,29 +332,44 @@ int tg_acl_compile(const struct tg_acl_cfg *acl, uint32_t serial,
 		goto out;
 
 	/*
-	 * One class per distinct prefix. Sorted, the prefixes a prefix holds
-	 * follow it, so each rule's keys go to the classes in its span.
+	 * One class per distinct prefix, and a level: how many prefixes of
+	 * the set hold it, up to TENGUARD_ACL_LEVELS - 1. The prefixes of a
+	 * level below the last hold none of their own level, so their rules
+	 * go to their own class alone; only the last level keeps nested
+	 * prefixes, whose rules go to every class they hold. Sorted, the
+	 * prefixes a prefix holds follow it.
 	 */
 	qsort(rs.r, rs.n, sizeof(*rs.r), cmp_remote);
 	for (i = 0; i < rs.n; i++) {
-		if (i && rs.r[i].family == rs.r[i - 1].family &&
-		    rs.r[i].len == rs.r[i - 1].len &&
-		    !memcmp(rs.r[i].addr, rs.r[i - 1].addr, 16)) {
-			rs.r[i].class = rs.r[i - 1].class;
+		struct remote *r = &rs.r[i];
+
+		if (i && r->family == r[-1].family && r->len == r[-1].len &&
+		    !memcmp(r->addr, r[-1].addr, 16)) {
+			r->class = r[-1].class;
+			r->level = r[-1].level;
 			continue;
 		}
-		rs.r[i].class = TENGUARD_ACL_CLASS_FIRST + classes++;
-		ret = addr_entry(out, TENGUARD_ACL_KEY_ADDR, &rs.r[i],
-				 rs.r[i].class);
+		while (depth && !remote_covers(stack[depth - 1], r))
+			depth--;
+		r->level = depth < TENGUARD_ACL_LEVELS ? depth :
+			   TENGUARD_ACL_LEVELS - 1;
+		if (r->level + 1U > levels)
+			levels = r->level + 1;
+		stack[depth++] = r;
+		r->class = TENGUARD_ACL_CLASS_FIRST + classes++;
+		ret = addr_entry(out, TENGUARD_ACL_KEY_ADDR, r, r->class);
 		if (ret)
 			goto out;
 	}
+	e = &out->e[0];
+	e->val.b = acl->dflt | levels << 8;
 	for (i = 0; !ret && i < rs.n; i++) {
 		const struct tenguard_acl_rule *r = &acl->rules[rs.r[i].rule];
 
 		for (j = i; !ret && j < rs.n &&
 			    remote_covers(&rs.r[i], &rs.r[j]); j++) {
-			if (j > i && rs.r[j].class == rs.r[j - 1].class)
+			if (rs.r[j].level != rs.r[i].level ||
+			    (j > i && rs.r[j].class == rs.r[j - 1].class))
 				continue;
 			ret = rule_keys(&ks, rs.r[j].class, r, rs.r[i].rule);
 			if (ks.n + out->n > max && max) {

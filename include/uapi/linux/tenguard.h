@@ -545,11 +545,12 @@ struct tenguard_tenant {
  * quarantined port may reach).
  *
  * The inner map of tg_acl is an LPM trie that classifies a packet in a
- * fixed number of lookups whatever the number of rules: first the remote
- * address gives a class (the longest rule prefix that holds it), then
- * (class, protocol, port) gives the first rule that matches, once under
- * the address's class and once under the class of its whole family; the
- * lower rule index wins. ICMP type and code take the place of the port
+ * bounded number of lookups whatever the number of rules. The rules'
+ * prefixes are put in levels: how many other prefixes of the set hold one,
+ * up to TENGUARD_ACL_LEVELS - 1. At each level the remote address gives a
+ * class (the longest prefix of that level holding it), then (class,
+ * protocol, port) gives the first rule that matches there; once more under
+ * the class of the address's whole family; the lowest rule index wins. ICMP type and code take the place of the port
  * (type << 8 | code). A packet no rule matches gets the default, the
  * value of the TENGUARD_ACL_KEY_META entry.
  */
@@ -573,11 +574,13 @@ enum tenguard_acl_key_kind {
 #define TENGUARD_ACL_CLASS_ANY4		1	/* every IPv4 address */
 #define TENGUARD_ACL_CLASS_ANY6		2	/* every IPv6 address */
 #define TENGUARD_ACL_CLASS_FIRST	3	/* of the rules' prefixes */
+#define TENGUARD_ACL_LEVELS		4	/* of nested prefixes */
 
 /*
  * Key of the inner LPM trie: prefixlen counts the bits after it, kind
- * first (8 bits), then an address (family 8, address up to 128) or a
- * class (32, big endian), protocol (8) and port (up to 16, big endian).
+ * first (8 bits), then an address (family 8: 4 or 6, | level << 4 for
+ * ADDR; address up to 128) or a class (32, big endian), protocol (8) and
+ * port (up to 16, big endian).
  */
 struct tenguard_acl_key {
 	__u32 prefixlen;
@@ -599,6 +602,7 @@ struct tenguard_acl_key {
 /*
  * Value: META: a = rule set serial (conntrack entries remember the serial
  * they were admitted under), b = enum tenguard_acl_action of the default
+ * | levels used << 8
  * (which the compiled set also holds as a last rule matching everything,
  * index = number of rules);
  * ADDR: a = class; RULE: a = rule index, b = action | TENGUARD_RULE_F_* << 8;
