@@ -51,6 +51,15 @@ bad address-two-tenants 'tenants[1].ports[0].addresses[0]' \
 bad unknown-port 'tenants[0].ports[2].name: no such interface "tgnope"' \
 	'.tenants[0].ports[2].name = "tgnope"'
 bad wrong-type 'tenants[0].id' '.tenants[0].id = "100"'
+bad acl-ports 'tenants[0].ports[0].acl.ingress.rules[1].ports: ports need "proto" tcp' \
+	'.tenants[0].ports[0].acl = {"ingress": {"default": "deny",
+	   "rules": [{"action": "allow"}, {"action": "allow", "ports": 22}]}}'
+bad acl-group 'tenants[0].ports[1].acl.egress.rules[0].remote_group: tenant "blue" declares no group "db"' \
+	'.tenants[0].groups = {"web": 1} | .tenants[0].ports[1].acl =
+	   {"egress": {"default": "allow",
+	    "rules": [{"action": "deny", "remote_group": "db"}]}}'
+bad node-timeout 'node.conntrack.timeouts.udp: 0 is out of range 1..2147483647' \
+	'.node = {"conntrack": {"timeouts": {"udp": 0}}}'
 printf '{ "tenants": [ { "name": "blue", }\n' > "$TMP/syntax.json"
 BAD_NAMES+=(syntax) BAD_EXPECT+=(".json:1:")
 

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "kselftest_harness.h"
 #include "policy.h"
@@ -24,6 +27,9 @@
 FIXTURE(policy) {
 	char path[64];
 	struct tg_policy pol;
+	/* what tenguardctl's rule set and node files load into */
+	struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX];
+	struct tg_node_cfg node;
 	char err[512];
 	int ret;
 };
@@ -41,14 +47,28 @@ FIXTURE_SETUP(policy)
 FIXTURE_TEARDOWN(policy)
 {
 	tg_policy_free(&self->pol);
+	tg_acl_cfg_free(&self->acl[TENGUARD_ACL_INGRESS]);
+	tg_acl_cfg_free(&self->acl[TENGUARD_ACL_EGRESS]);
+	tg_node_cfg_free(&self->node);
 	unlink(self->path);
+}
+
+static int write_file(FIXTURE_DATA(policy) *self, const char *text)
+{
+	FILE *f = fopen(self->path, "w");
+
+	if (!f)
+		return -EIO;
+	if (fputs(text, f) < 0) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -EIO : 0;
 }
 
 static int load(FIXTURE_DATA(policy) *self, const char *text)
 {
-	FILE *f = fopen(self->path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f))
+	if (write_file(self, text))
 		return -EIO;
 	self->ret = tg_policy_load(self->path, &self->pol, self->err,
 				   sizeof(self->err));
@@ -590,6 +610,1096 @@ TEST_F(policy, missing_file)
 	ASSERT_NE(NULL, strstr(self->err, self->path));
 	ASSERT_NE(NULL, strstr(self->err, "No such file"));
 	ASSERT_EQ(0U, self->pol.n_ports);
+}
+
+/* ---- rule sets, groups and the node ---- */
+
+/* the message is exactly "FILE: msg" */
+#define ASSERT_ERR_IS(msg) do {						\
+	char _want[1024];						\
+	snprintf(_want, sizeof(_want), "%s: %s", self->path, msg);	\
+	ASSERT_STREQ(_want, self->err);					\
+} while (0)
+
+/* as ASSERT_LOAD_FAILS, with the whole message after the file name */
+#define ASSERT_POLICY_FAILS(text, errnum, msg) do {			\
+	ASSERT_EQ(-(errnum), load(self, text)) {			\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_EQ(0U, self->pol.n_ports);				\
+	ASSERT_NULL(self->pol.ports);					\
+	ASSERT_NULL(self->pol.node.protect);				\
+	ASSERT_ERR_IS(msg);						\
+} while (0)
+
+/*
+ * Tenant a with groups web (1) and db (2), and one port in web whose
+ * ingress rule set has the rule under test second.
+ */
+#define RULE_PORT J({"tenants": [{"name": "a", "id": 1,		\
+	"groups": {"web": 1, "db": 2},					\
+	"ports": [{"name": "tgt-a", "optional": true,			\
+		   "macs": ["02:00:00:00:01:01"], "groups": ["web"],	\
+		   "acl": {"ingress": {"default": "deny",		\
+			   "rules": [{"action": "allow"}, %s]}}}]}]})
+#define R1 "tenants[0].ports[0].acl.ingress.rules[1]"
+
+static int load_rule(FIXTURE_DATA(policy) *self, const char *rule)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), RULE_PORT, rule);
+	return load(self, text);
+}
+
+#define ASSERT_RULE_FAILS(rule, errnum, msg) do {			\
+	ASSERT_EQ(-(errnum), load_rule(self, rule)) {			\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_EQ(0U, self->pol.n_ports);				\
+	ASSERT_ERR_IS(msg);						\
+} while (0)
+
+/* the rule under test, once it loaded */
+#define RULE (&self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].rules[1])
+
+#define ASSERT_RULE_LOADS(rule) do {					\
+	tg_policy_free(&self->pol);					\
+	ASSERT_EQ(0, load_rule(self, rule)) {				\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_EQ(2U, self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].n_rules); \
+} while (0)
+
+static void addr_of(const char *s, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, addr);
+}
+
+TEST_F(policy, acl_full)
+{
+	static const uint32_t dflt_timeouts[] = TENGUARD_CT_TIMEOUTS_DEFAULT;
+	const struct tenguard_acl_rule *r;
+	const struct tg_acl_cfg *in, *out;
+	const struct tg_port_cfg *p;
+	uint8_t a[16];
+
+	ASSERT_LOADS(J(
+		{"tenants": [
+			{"name": "blue", "id": 100,
+			 "groups": {"web": 1, "db": 65535},
+			 "ports": [
+				{"name": "tgt-b1", "optional": true,
+				 "macs": ["02:00:00:00:01:01"],
+				 "groups": ["web", 65535],
+				 "acl": {
+				  "ingress": {"default": "deny", "rules": [
+					{"action": "allow", "proto": "tcp",
+					 "ports": "22", "remote": "198.18.0.0/15",
+					 "log": true},
+					{"action": "deny", "proto": 17,
+					 "ports": "8000-8080",
+					 "remote": "fd00:100::/64", "log": false},
+					{"action": "allow", "proto": "icmp",
+					 "icmp_type": 8, "icmp_code": 0},
+					{"action": "allow", "proto": "icmpv6",
+					 "icmp_type": 128, "remote": "fd00::/8"},
+					{"action": "allow", "remote_group": "db",
+					 "proto": "sctp", "ports": 65535},
+					{"action": "allow", "remote_group": 1,
+					 "proto": "132"},
+					{"action": "deny", "remote": "0.0.0.0/0"},
+					{"action": "deny", "remote": "::/0",
+					 "proto": "udplite", "ports": "0-65535"},
+					{"action": "allow"}]},
+				  "egress": {"default": "allow"}}},
+				{"name": "tgt-b2", "optional": true,
+				 "macs": ["02:00:00:00:01:02"]}]},
+			{"name": "red", "id": 200,
+			 "groups": {"web": 7},
+			 "ports": [
+				{"name": "tgt-r1", "optional": true,
+				 "macs": ["02:00:00:00:02:01"],
+				 "groups": [7], "acl": {}}]}]}));
+
+	p = tg_policy_port(&self->pol, "tgt-b1");
+	ASSERT_EQ(2U, p->n_groups);
+	ASSERT_EQ(1U, p->groups[0]);
+	ASSERT_EQ(65535U, p->groups[1]);
+	in = &p->acl[TENGUARD_ACL_INGRESS];
+	out = &p->acl[TENGUARD_ACL_EGRESS];
+	ASSERT_TRUE(in->present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, in->dflt);
+	ASSERT_EQ(9U, in->n_rules);
+	ASSERT_TRUE(out->present);
+	ASSERT_EQ(TENGUARD_ACL_ALLOW, out->dflt);
+	ASSERT_EQ(0U, out->n_rules);
+	ASSERT_NULL(out->rules);
+
+	r = &in->rules[0];
+	ASSERT_EQ(TENGUARD_ACL_ALLOW, r->action);
+	ASSERT_EQ(TENGUARD_RULE_F_LOG, r->flags);
+	ASSERT_EQ(6, r->proto);
+	ASSERT_EQ(TENGUARD_RULE_M_PORTS, r->match);
+	ASSERT_EQ(22, r->port_min);
+	ASSERT_EQ(22, r->port_max);
+	ASSERT_EQ(4, r->family);
+	ASSERT_EQ(15, r->prefixlen);
+	addr_of("198.18.0.0", a);
+	ASSERT_EQ(0, memcmp(a, r->addr, 16));
+	ASSERT_EQ(0U, r->group);
+
+	r = &in->rules[1];
+	ASSERT_EQ(TENGUARD_ACL_DENY, r->action);
+	ASSERT_EQ(0, r->flags);
+	ASSERT_EQ(17, r->proto);
+	ASSERT_EQ(8000, r->port_min);
+	ASSERT_EQ(8080, r->port_max);
+	ASSERT_EQ(6, r->family);
+	ASSERT_EQ(64, r->prefixlen);
+	addr_of("fd00:100::", a);
+	ASSERT_EQ(0, memcmp(a, r->addr, 16));
+
+	r = &in->rules[2];
+	ASSERT_EQ(1, r->proto);
+	ASSERT_EQ(TENGUARD_RULE_M_ICMP_TYPE | TENGUARD_RULE_M_ICMP_CODE,
+		  r->match);
+	ASSERT_EQ(8, r->icmp_type);
+	ASSERT_EQ(0, r->icmp_code);
+	ASSERT_EQ(0, r->family);
+	ASSERT_EQ(0, r->prefixlen);
+
+	r = &in->rules[3];
+	ASSERT_EQ(58, r->proto);
+	ASSERT_EQ(TENGUARD_RULE_M_ICMP_TYPE, r->match);
+	ASSERT_EQ(128, r->icmp_type);
+	ASSERT_EQ(6, r->family);
+	ASSERT_EQ(8, r->prefixlen);
+
+	r = &in->rules[4];
+	ASSERT_EQ(65535U, r->group);
+	ASSERT_EQ(0, r->family);
+	ASSERT_EQ(132, r->proto);
+	ASSERT_EQ(65535, r->port_min);
+	ASSERT_EQ(65535, r->port_max);
+
+	r = &in->rules[5];
+	ASSERT_EQ(1U, r->group);
+	ASSERT_EQ(132, r->proto);
+	ASSERT_EQ(0, r->match);
+
+	/* the whole of one family is not the same as any remote */
+	r = &in->rules[6];
+	ASSERT_EQ(4, r->family);
+	ASSERT_EQ(0, r->prefixlen);
+	ASSERT_EQ(0, r->proto);
+	r = &in->rules[7];
+	ASSERT_EQ(6, r->family);
+	ASSERT_EQ(0, r->prefixlen);
+	ASSERT_EQ(136, r->proto);
+	ASSERT_EQ(0, r->port_min);
+	ASSERT_EQ(65535, r->port_max);
+	ASSERT_EQ(TENGUARD_RULE_M_PORTS, r->match);
+
+	r = &in->rules[8];
+	ASSERT_EQ(TENGUARD_ACL_ALLOW, r->action);
+	ASSERT_EQ(0, r->family);
+	ASSERT_EQ(0, r->proto);
+	ASSERT_EQ(0, r->match);
+
+	/* no acl, an empty acl: not filtered */
+	p = tg_policy_port(&self->pol, "tgt-b2");
+	ASSERT_FALSE(p->acl[TENGUARD_ACL_INGRESS].present);
+	ASSERT_FALSE(p->acl[TENGUARD_ACL_EGRESS].present);
+	ASSERT_EQ(0U, p->n_groups);
+	p = tg_policy_port(&self->pol, "tgt-r1");
+	ASSERT_FALSE(p->acl[TENGUARD_ACL_INGRESS].present);
+	ASSERT_FALSE(p->acl[TENGUARD_ACL_EGRESS].present);
+	ASSERT_EQ(1U, p->n_groups);
+	ASSERT_EQ(7U, p->groups[0]);
+
+	/* no "node": nothing protected, node rules deny, default timeouts */
+	ASSERT_EQ(0U, self->pol.node.flags);
+	ASSERT_EQ(0U, self->pol.node.n_protect);
+	ASSERT_TRUE(self->pol.node.services.present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, self->pol.node.services.dflt);
+	ASSERT_EQ(0U, self->pol.node.services.n_rules);
+	ASSERT_TRUE(self->pol.node.remediation.present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, self->pol.node.remediation.dflt);
+	ASSERT_EQ(0, memcmp(dflt_timeouts, self->pol.node.timeout,
+			    sizeof(dflt_timeouts)));
+}
+
+TEST_F(policy, acl_forms)
+{
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": "udp", "ports": 0}));
+	ASSERT_EQ(0, RULE->port_min);
+	ASSERT_EQ(0, RULE->port_max);
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": "tcp",
+			     "ports": "00080-65535"}));
+	ASSERT_EQ(80, RULE->port_min);
+	ASSERT_EQ(65535, RULE->port_max);
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": "tcp",
+			     "ports": "443-443"}));
+	ASSERT_EQ(443, RULE->port_min);
+	ASSERT_EQ(443, RULE->port_max);
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": 255}));
+	ASSERT_EQ(255, RULE->proto);
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": "gre"}));
+	ASSERT_EQ(47, RULE->proto);
+	/* ICMP by number, and either ICMP without an address family */
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": 1, "icmp_type": 255,
+			     "icmp_code": 255, "remote": "198.18.0.1"}));
+	ASSERT_EQ(255, RULE->icmp_type);
+	ASSERT_EQ(255, RULE->icmp_code);
+	ASSERT_EQ(32, RULE->prefixlen);
+	ASSERT_RULE_LOADS(J({"action": "allow", "proto": 58,
+			     "remote_group": "web"}));
+	ASSERT_EQ(1U, RULE->group);
+	ASSERT_RULE_LOADS(J({"action": "deny", "proto": "icmp",
+			     "remote": "198.18.0.0/15", "log": true}));
+	ASSERT_RULE_LOADS(J({"action": "deny", "proto": "icmpv6",
+			     "remote": "fd00::1"}));
+	ASSERT_EQ(128, RULE->prefixlen);
+	/* a rule set that is its default alone */
+	tg_policy_free(&self->pol);
+	ASSERT_LOADS(PORT_A("acl": {"egress": {"default": "deny"}}));
+	ASSERT_TRUE(self->pol.ports[0].acl[TENGUARD_ACL_EGRESS].present);
+	ASSERT_EQ(TENGUARD_ACL_DENY,
+		  self->pol.ports[0].acl[TENGUARD_ACL_EGRESS].dflt);
+	ASSERT_FALSE(self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].present);
+	tg_policy_free(&self->pol);
+	ASSERT_LOADS(PORT_A("acl": {"ingress": {"default": "allow",
+						"rules": []}}));
+	ASSERT_TRUE(self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].present);
+	ASSERT_EQ(0U, self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].n_rules);
+}
+
+TEST_F(policy, acl_shape)
+{
+	ASSERT_POLICY_FAILS(PORT_A("acl": []), EINVAL,
+			    "tenants[0].ports[0].acl: expected an object, got an array");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"in": {"default": "deny"}}), EINVAL,
+			    "tenants[0].ports[0].acl: unknown field \"in\"");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": "deny"}), EINVAL,
+			    "tenants[0].ports[0].acl.egress: expected an object, got a string");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"rules": []}}), EINVAL,
+			    "tenants[0].ports[0].acl.egress: missing field \"default\"");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"default": "drop"}}),
+			    EINVAL,
+			    "tenants[0].ports[0].acl.egress.default: unknown action \"drop\" (allow, deny)");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"default": 1}}), EINVAL,
+			    "tenants[0].ports[0].acl.egress.default: expected a string, got an integer");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"default": "deny",
+						      "rule": []}}), EINVAL,
+			    "tenants[0].ports[0].acl.egress: unknown field \"rule\"");
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"default": "deny",
+						      "rules": {}}}), EINVAL,
+			    "tenants[0].ports[0].acl.egress.rules: expected an array, got an object");
+	/* the first direction's error is reported, ingress before egress */
+	ASSERT_POLICY_FAILS(PORT_A("acl": {"egress": {"default": "x"},
+					   "ingress": {"default": "y"}}),
+			    EINVAL,
+			    "tenants[0].ports[0].acl.ingress.default: unknown action \"y\" (allow, deny)");
+}
+
+TEST_F(policy, rule_fields)
+{
+	ASSERT_RULE_FAILS(J([]), EINVAL, R1 ": expected an object, got an array");
+	ASSERT_RULE_FAILS(J({"action": "allow", "port": 22}), EINVAL,
+			  R1 ": unknown field \"port\"");
+	ASSERT_RULE_FAILS(J({"proto": "tcp"}), EINVAL,
+			  R1 ": missing field \"action\"");
+	ASSERT_RULE_FAILS(J({"action": "accept"}), EINVAL,
+			  R1 ".action: unknown action \"accept\" (allow, deny)");
+	ASSERT_RULE_FAILS(J({"action": true}), EINVAL,
+			  R1 ".action: expected a string, got a boolean");
+	ASSERT_RULE_FAILS(J({"action": "deny", "log": 1}), EINVAL,
+			  R1 ".log: expected true or false, got an integer");
+}
+
+TEST_F(policy, rule_proto)
+{
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": "tcpx"}), EINVAL,
+			  R1 ".proto: unknown protocol \"tcpx\" (tcp, udp, icmp, icmpv6, sctp, udplite, gre, esp, ah or a number 1..255)");
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": "TCP"}), EINVAL,
+			  R1 ".proto: unknown protocol \"TCP\" (tcp, udp, icmp, icmpv6, sctp, udplite, gre, esp, ah or a number 1..255)");
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": "0"}), EINVAL,
+			  R1 ".proto: unknown protocol \"0\" (tcp, udp, icmp, icmpv6, sctp, udplite, gre, esp, ah or a number 1..255)");
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": 0}), EINVAL,
+			  R1 ".proto: 0 is out of range 1..255 (leave \"proto\" out for any protocol)");
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": 256}), EINVAL,
+			  R1 ".proto: 256 is out of range 1..255 (leave \"proto\" out for any protocol)");
+	ASSERT_RULE_FAILS(J({"action": "deny", "proto": ["tcp"]}), EINVAL,
+			  R1 ".proto: expected a protocol name or number, got an array");
+}
+
+TEST_F(policy, rule_ports)
+{
+	static const char *const bad[] = {
+		"", "-", "22-", "-22", "a", "0x16", "22-23-24", " 22", "22 ",
+		"+22", "123456", "1-123456", "22,23",
+	};
+	char rule[128], msg[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(rule, sizeof(rule),
+			 J({"action": "allow", "proto": "tcp", "ports": "%s"}),
+			 bad[i]);
+		snprintf(msg, sizeof(msg),
+			 R1 ".ports: \"%s\" is no port or port range (\"N\" or \"N-M\", 0..65535)",
+			 bad[i]);
+		ASSERT_RULE_FAILS(rule, EINVAL, msg);
+	}
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": "65536"}), EINVAL,
+			  R1 ".ports: \"65536\" is out of range 0..65535");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": "1-99999"}), EINVAL,
+			  R1 ".ports: \"1-99999\" is out of range 0..65535");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": 65536}), EINVAL,
+			  R1 ".ports: 65536 is out of range 0..65535");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp", "ports": -1}),
+			  EINVAL, R1 ".ports: -1 is out of range 0..65535");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": "8080-8000"}), EINVAL,
+			  R1 ".ports: port range \"8080-8000\" is reversed (did you mean \"8000-8080\"?)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": 22.5}), EINVAL,
+			  R1 ".ports: expected a port, or a range \"N-M\", got a number with a fraction");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "ports": [22]}), EINVAL,
+			  R1 ".ports: expected a port, or a range \"N-M\", got an array");
+	/* only protocols with ports */
+	ASSERT_RULE_FAILS(J({"action": "allow", "ports": 22}), EINVAL,
+			  R1 ".ports: ports need \"proto\" tcp, udp, sctp or udplite");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp", "ports": 22}),
+			  EINVAL,
+			  R1 ".ports: protocol icmp has no ports (tcp, udp, sctp and udplite have)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": 200, "ports": 22}),
+			  EINVAL,
+			  R1 ".ports: protocol 200 has no ports (tcp, udp, sctp and udplite have)");
+}
+
+TEST_F(policy, rule_icmp)
+{
+	ASSERT_RULE_FAILS(J({"action": "allow", "icmp_type": 8}), EINVAL,
+			  R1 ".icmp_type: an ICMP type or code needs \"proto\" icmp or icmpv6");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "tcp",
+			     "icmp_type": 8}), EINVAL,
+			  R1 ".icmp_type: an ICMP type or code needs \"proto\" icmp or icmpv6");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "udp",
+			     "icmp_code": 0}), EINVAL,
+			  R1 ".icmp_code: an ICMP type or code needs \"proto\" icmp or icmpv6");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp",
+			     "icmp_code": 0}), EINVAL,
+			  R1 ".icmp_code: an ICMP code needs an \"icmp_type\"");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp",
+			     "icmp_type": 256}), EINVAL,
+			  R1 ".icmp_type: 256 is out of range 0..255");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmpv6",
+			     "icmp_type": -1}), EINVAL,
+			  R1 ".icmp_type: -1 is out of range 0..255");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmpv6",
+			     "icmp_type": 1, "icmp_code": 256}), EINVAL,
+			  R1 ".icmp_code: 256 is out of range 0..255");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp",
+			     "icmp_type": "8"}), EINVAL,
+			  R1 ".icmp_type: expected an integer, got a string");
+}
+
+TEST_F(policy, rule_remote)
+{
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": "198.18.0.1/16"}),
+			  EINVAL,
+			  R1 ".remote: host bits set in \"198.18.0.1/16\" (did you mean 198.18.0.0/16?)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": "fd00::1/8"}),
+			  EINVAL,
+			  R1 ".remote: host bits set in \"fd00::1/8\" (did you mean fd00::/8?)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": "web"}), EINVAL,
+			  R1 ".remote: \"web\" is no IPv4 or IPv6 address");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": "198.18.0.0/33"}),
+			  EINVAL,
+			  R1 ".remote: prefix length 33 of \"198.18.0.0/33\" is longer than 32");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": ["198.18.0.1"]}),
+			  EINVAL, R1 ".remote: expected a string, got an array");
+	/* ICMP of the other family can never match */
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp",
+			     "remote": "fd00::/8"}), EINVAL,
+			  R1 ".proto: icmp never matches the IPv6 remote fd00::/8 (use icmpv6)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": 58,
+			     "remote": "198.18.0.0/16"}), EINVAL,
+			  R1 ".proto: icmpv6 never matches the IPv4 remote 198.18.0.0/16 (use icmp)");
+	ASSERT_RULE_FAILS(J({"action": "allow", "proto": "icmp",
+			     "remote": "::/0"}), EINVAL,
+			  R1 ".proto: icmp never matches the IPv6 remote ::/0 (use icmpv6)");
+}
+
+TEST_F(policy, rule_remote_group)
+{
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote": "198.18.0.0/16",
+			     "remote_group": "web"}), EINVAL,
+			  R1 ".remote_group: a rule has a \"remote\" or a \"remote_group\", not both");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote_group": "app"}),
+			  EINVAL, R1 ".remote_group: tenant \"a\" declares no group \"app\"");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote_group": "1"}),
+			  EINVAL, R1 ".remote_group: tenant \"a\" declares no group \"1\"");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote_group": 3}),
+			  EINVAL, R1 ".remote_group: tenant \"a\" declares no group 3");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote_group": 0}),
+			  EINVAL, R1 ".remote_group: tenant \"a\" declares no group 0");
+	ASSERT_RULE_FAILS(J({"action": "allow", "remote_group": ["web"]}),
+			  EINVAL, R1 ".remote_group: expected a group name or id, got an array");
+}
+
+/*
+ * CPU seconds: other builds and tests share the machine. Most of it is
+ * jansson's building the tree; the checks are linear in the rules.
+ */
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ports ports of n rules each (the last one last_n) in tenant a */
+static int write_rules(FIXTURE_DATA(policy) *self, size_t ports, size_t n,
+		       size_t last_n)
+{
+	FILE *f = fopen(self->path, "w");
+	size_t i, j, k;
+
+	if (!f)
+		return -EIO;
+	fputs("{\"tenants\": [{\"name\": \"a\", \"id\": 1,"
+	      " \"groups\": {\"web\": 1}, \"ports\": [", f);
+	for (i = 0; i < ports; i++) {
+		k = i + 1 < ports ? n : last_n;
+		fprintf(f, "%s{\"name\": \"tgt-%zu\", \"optional\": true,"
+			" \"macs\": [\"02:00:00:00:%02zx:%02zx\"],"
+			" \"groups\": [\"web\"],"
+			" \"acl\": {\"ingress\": {\"default\": \"deny\","
+			" \"rules\": [", i ? ", " : "", i, i >> 8, i & 0xff);
+		for (j = 0; j < k; j++) {
+			fprintf(f, "%s{\"action\": \"allow\", \"proto\": \"tcp\","
+				" \"ports\": \"%zu-%zu\", ", j ? ", " : "",
+				j % 1000, j % 1000 + 10);
+			if (j % 2)
+				fputs("\"remote_group\": \"web\"}", f);
+			else
+				fprintf(f, "\"remote\": \"198.%zu.%zu.0/24\"}",
+					18 + j / 256 % 2, j % 256);
+		}
+		fputs("]}}}", f);
+	}
+	fputs("]}]}", f);
+	return fclose(f) ? -EIO : 0;
+}
+
+static int load_file(FIXTURE_DATA(policy) *self)
+{
+	tg_policy_free(&self->pol);
+	return tg_policy_load(self->path, &self->pol, self->err,
+			      sizeof(self->err));
+}
+
+/* nothing is checked across rules: large rule sets cost linear time */
+TEST_F(policy, rule_counts)
+{
+	const struct tenguard_acl_rule *r;
+	struct timespec t0;
+
+	ASSERT_EQ(0, write_rules(self, 1, 0, 10000));
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	ASSERT_EQ(0, load_file(self)) {
+		TH_LOG("err: %s", self->err);
+	}
+	TH_LOG("10,000 rules of one port: %.3f s", seconds_since(&t0));
+	ASSERT_GT(0.5, seconds_since(&t0));
+	ASSERT_EQ(10000U, self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].n_rules);
+	r = &self->pol.ports[0].acl[TENGUARD_ACL_INGRESS].rules[9999];
+	ASSERT_EQ(1U, r->group);
+	ASSERT_EQ(999, r->port_min);
+	ASSERT_EQ(1009, r->port_max);
+
+	ASSERT_EQ(0, write_rules(self, 10, 10000, 10000));
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	ASSERT_EQ(0, load_file(self)) {
+		TH_LOG("err: %s", self->err);
+	}
+	TH_LOG("100,000 rules of 10 ports: %.3f s", seconds_since(&t0));
+	ASSERT_GT(1.0, seconds_since(&t0));
+	ASSERT_EQ(10U, self->pol.n_ports);
+	r = &self->pol.ports[9].acl[TENGUARD_ACL_INGRESS].rules[9998];
+	ASSERT_EQ(4, r->family);
+	ASSERT_EQ(24, r->prefixlen);
+
+	ASSERT_EQ(0, write_rules(self, 1, 0, TENGUARD_ACL_RULES_MAX));
+	ASSERT_EQ(0, load_file(self));
+	ASSERT_EQ(0, write_rules(self, 1, 0, TENGUARD_ACL_RULES_MAX + 1));
+	ASSERT_EQ(-E2BIG, load_file(self));
+	ASSERT_ERR_IS("tenants[0].ports[0].acl.ingress.rules: 16385 rules, at most 16384");
+
+	/* the node's limit, over every port */
+	ASSERT_EQ(0, write_rules(self, 16, TENGUARD_ACL_RULES_MAX,
+				 TENGUARD_ACL_RULES_MAX));
+	ASSERT_EQ(0, load_file(self)) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_EQ(0, write_rules(self, 17, TENGUARD_ACL_RULES_MAX, 1));
+	ASSERT_EQ(-E2BIG, load_file(self));
+	ASSERT_ERR_IS("tenants[0].ports[16].acl.ingress.rules: the node's rule sets would hold 262145 rules, at most 262144");
+	ASSERT_EQ(0U, self->pol.n_ports);
+}
+
+TEST_F(policy, acl_on_uplink)
+{
+	ASSERT_POLICY_FAILS(J({"tenants": [], "uplinks": [
+				{"name": "tgt-u", "optional": true,
+				 "acl": {"ingress": {"default": "deny"}}}]}),
+			    EINVAL,
+			    "uplinks[0].acl: an uplink has no rule sets: they belong to VM ports");
+	ASSERT_POLICY_FAILS(J({"tenants": [], "uplinks": [
+				{"name": "tgt-u", "optional": true,
+				 "groups": ["web"]}]}),
+			    EINVAL, "uplinks[0]: unknown field \"groups\"");
+}
+
+/* tenant a with groups g and a port in groups p */
+static int load_groups(FIXTURE_DATA(policy) *self, const char *g,
+		       const char *p)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 J({"tenants": [{"name": "a", "id": 1, "groups": %s, "ports": [
+			{"name": "tgt-a", "optional": true,
+			 "macs": ["02:00:00:00:01:01"], "groups": %s}]}]}),
+		 g, p);
+	tg_policy_free(&self->pol);
+	return load(self, text);
+}
+
+#define ASSERT_GROUPS_FAIL(g, p, errnum, msg) do {			\
+	ASSERT_EQ(-(errnum), load_groups(self, g, p)) {			\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_EQ(0U, self->pol.n_ports);				\
+	ASSERT_ERR_IS(msg);						\
+} while (0)
+
+TEST_F(policy, tenant_groups)
+{
+	static const char *const bad[] = {
+		"", "a b", "web/1", "12", "a2345678901234567890123456789012",
+	};
+	char text[256], msg[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text),
+			 J({"tenants": [{"name": "a", "id": 1,
+					 "groups": {"web": 1, "%s": 2}}]}),
+			 bad[i]);
+		snprintf(msg, sizeof(msg),
+			 "tenants[0].groups: \"%s\" is no group name (1..31 of A-Z a-z 0-9 . _ -, not only digits)",
+			 bad[i]);
+		ASSERT_POLICY_FAILS(text, EINVAL, msg);
+	}
+	ASSERT_EQ(0, load_groups(self, J({"a234567890123456789012345678901": 1,
+					  "web.1_x-2": 65535, "1a": 3}),
+				 J(["1a", "web.1_x-2"]))) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_EQ(3U, self->pol.ports[0].groups[0]);
+	ASSERT_EQ(65535U, self->pol.ports[0].groups[1]);
+	ASSERT_GROUPS_FAIL(J([]), J([]), EINVAL,
+			    "tenants[0].groups: expected an object, got an array");
+	ASSERT_GROUPS_FAIL(J({"web": "1"}), J([]), EINVAL,
+			    "tenants[0].groups.web: expected an integer, got a string");
+	ASSERT_GROUPS_FAIL(J({"web": 0}), J([]), EINVAL,
+			    "tenants[0].groups.web: 0 is out of range 1..65535");
+	ASSERT_GROUPS_FAIL(J({"web": 65536}), J([]), EINVAL,
+			    "tenants[0].groups.web: 65536 is out of range 1..65535");
+	ASSERT_GROUPS_FAIL(J({"web": 1, "app": 2, "db": 1}), J([]),
+			    EINVAL,
+			    "tenants[0].groups.db: duplicate group id 1, also at tenants[0].groups.web");
+	/* the same id in two tenants is two groups */
+	tg_policy_free(&self->pol);
+	ASSERT_LOADS(J({"tenants": [
+			{"name": "a", "id": 1, "groups": {"web": 1}},
+			{"name": "b", "id": 2, "groups": {"web": 1}}]}));
+}
+
+TEST_F(policy, port_groups)
+{
+	char text[1024];
+	size_t i, n;
+	int len;
+
+	ASSERT_EQ(0, load_groups(self, J({"web": 1, "db": 2}), J(["db", 1]))) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_EQ(2U, self->pol.ports[0].n_groups);
+	ASSERT_EQ(2U, self->pol.ports[0].groups[0]);
+	ASSERT_EQ(1U, self->pol.ports[0].groups[1]);
+	ASSERT_GROUPS_FAIL(J({"web": 1}), J("web"), EINVAL,
+			    "tenants[0].ports[0].groups: expected an array, got a string");
+	ASSERT_GROUPS_FAIL(J({"web": 1}), J(["web", "app"]), EINVAL,
+			    "tenants[0].ports[0].groups[1]: tenant \"a\" declares no group \"app\"");
+	ASSERT_GROUPS_FAIL(J({"web": 1}), J([2]), EINVAL,
+			    "tenants[0].ports[0].groups[0]: tenant \"a\" declares no group 2");
+	ASSERT_GROUPS_FAIL(J({"web": 1}), J([{}]), EINVAL,
+			    "tenants[0].ports[0].groups[0]: expected a group name or id, got an object");
+	ASSERT_GROUPS_FAIL(J({"web": 1}), J(["web", 1]), EINVAL,
+			    "tenants[0].ports[0].groups[1]: duplicate group \"web\" (1), also at tenants[0].ports[0].groups[0]");
+	/* a tenant without groups */
+	ASSERT_POLICY_FAILS(PORT_A("groups": ["web"]), EINVAL,
+			    "tenants[0].ports[0].groups[0]: tenant \"a\" declares no group \"web\"");
+	/* a group of another tenant */
+	ASSERT_POLICY_FAILS(J({"tenants": [
+			{"name": "a", "id": 1, "groups": {"web": 1}},
+			{"name": "b", "id": 2, "ports": [
+				{"name": "tgt-b", "optional": true,
+				 "macs": ["02:00:00:00:01:01"],
+				 "groups": [1]}]}]}),
+			    EINVAL,
+			    "tenants[1].ports[0].groups[0]: tenant \"b\" declares no group 1");
+	ASSERT_POLICY_FAILS(J({"tenants": [
+			{"name": "a", "id": 1, "groups": {"web": 1}},
+			{"name": "b", "id": 2, "groups": {"db": 2}, "ports": [
+				{"name": "tgt-b", "optional": true,
+				 "macs": ["02:00:00:00:01:01"],
+				 "acl": {"egress": {"default": "deny", "rules": [
+					{"action": "allow",
+					 "remote_group": "web"}]}}}]}]}),
+			    EINVAL,
+			    "tenants[1].ports[0].acl.egress.rules[0].remote_group: tenant \"b\" declares no group \"web\"");
+
+	/* at most TENGUARD_PORT_GROUPS_MAX, counted before anything else */
+	for (n = 32; n <= 33; n++) {
+		len = snprintf(text, sizeof(text),
+			       "{\"tenants\": [{\"name\": \"a\", \"id\": 1,"
+			       " \"groups\": {\"g\": 1}, \"ports\": ["
+			       "{\"name\": \"tgt-a\", \"optional\": true,"
+			       " \"macs\": [\"02:00:00:00:01:01\"],"
+			       " \"groups\": [");
+		for (i = 0; i < n; i++)
+			len += snprintf(text + len, sizeof(text) - len,
+					"%s%zu", i ? ", " : "", i + 1);
+		snprintf(text + len, sizeof(text) - len, "]}]}]}");
+		if (n == 32)
+			ASSERT_POLICY_FAILS(text, EINVAL,
+					    "tenants[0].ports[0].groups[1]: tenant \"a\" declares no group 2");
+		else
+			ASSERT_POLICY_FAILS(text, E2BIG,
+					    "tenants[0].ports[0].groups: 33 groups, a port is in at most 32");
+	}
+}
+
+#define NODE(...) J({"tenants": [], "node": {__VA_ARGS__}})
+
+TEST_F(policy, node_full)
+{
+	const struct tg_node_cfg *n = &self->pol.node;
+	const struct tenguard_acl_rule *r;
+	uint8_t a[16];
+
+	ASSERT_LOADS(J({"tenants": [], "node": {
+		"protect": ["198.18.0.1", "198.19.255.0/24", "fd00:ff::/64"],
+		"own_addresses": true,
+		"services": [
+			{"action": "allow", "proto": "udp", "ports": 53,
+			 "remote": "198.18.0.1"},
+			{"action": "allow", "proto": "tcp", "ports": "80",
+			 "remote": "169.254.169.254", "log": true},
+			{"action": "deny", "remote": "198.19.255.0/24"}],
+		"remediation": [
+			{"action": "allow", "proto": "tcp", "ports": 443,
+			 "remote": "198.19.255.10"}],
+		"conntrack": {"timeouts": {"tcp_syn": 1, "udp": 2147483647,
+					   "other": 5}}}}));
+	ASSERT_EQ((uint32_t)TENGUARD_NODE_F_OWN_ADDRS, n->flags);
+	ASSERT_EQ(3U, n->n_protect);
+	ASSERT_EQ(AF_INET, n->protect[0].family);
+	ASSERT_EQ(32, n->protect[0].prefixlen);
+	ASSERT_EQ(24, n->protect[1].prefixlen);
+	ASSERT_EQ(AF_INET6, n->protect[2].family);
+	ASSERT_EQ(64, n->protect[2].prefixlen);
+	addr_of("fd00:ff::", a);
+	ASSERT_EQ(0, memcmp(a, n->protect[2].addr, 16));
+
+	ASSERT_TRUE(n->services.present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, n->services.dflt);
+	ASSERT_EQ(3U, n->services.n_rules);
+	r = &n->services.rules[1];
+	ASSERT_EQ(TENGUARD_ACL_ALLOW, r->action);
+	ASSERT_EQ(TENGUARD_RULE_F_LOG, r->flags);
+	ASSERT_EQ(6, r->proto);
+	ASSERT_EQ(80, r->port_min);
+	ASSERT_EQ(4, r->family);
+	addr_of("169.254.169.254", a);
+	ASSERT_EQ(0, memcmp(a, r->addr, 16));
+	ASSERT_EQ(TENGUARD_ACL_DENY, n->services.rules[2].action);
+	ASSERT_TRUE(n->remediation.present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, n->remediation.dflt);
+	ASSERT_EQ(1U, n->remediation.n_rules);
+	ASSERT_EQ(443, n->remediation.rules[0].port_min);
+
+	/* timeouts left out keep their defaults */
+	ASSERT_EQ(1U, n->timeout[TENGUARD_CT_TCP_SYN]);
+	ASSERT_EQ(432000U, n->timeout[TENGUARD_CT_TCP_ESTABLISHED]);
+	ASSERT_EQ(10U, n->timeout[TENGUARD_CT_TCP_CLOSE]);
+	ASSERT_EQ(2147483647U, n->timeout[TENGUARD_CT_UDP]);
+	ASSERT_EQ(180U, n->timeout[TENGUARD_CT_UDP_STREAM]);
+	ASSERT_EQ(30U, n->timeout[TENGUARD_CT_ICMP]);
+	ASSERT_EQ(5U, n->timeout[TENGUARD_CT_OTHER]);
+
+	tg_policy_free(&self->pol);
+	ASSERT_LOADS(J({"tenants": [], "node": {"own_addresses": false,
+						"conntrack": {}}}));
+	ASSERT_EQ(0U, n->flags);
+	ASSERT_EQ(0U, n->n_protect);
+	ASSERT_TRUE(n->services.present);
+	ASSERT_EQ(0U, n->services.n_rules);
+	ASSERT_EQ(60U, n->timeout[TENGUARD_CT_TCP_SYN]);
+	ASSERT_EQ(600U, n->timeout[TENGUARD_CT_OTHER]);
+}
+
+TEST_F(policy, node_refused)
+{
+	char text[16384];
+	size_t i, n;
+	int len;
+
+	ASSERT_POLICY_FAILS(J({"tenants": [], "node": []}), EINVAL,
+			    "node: expected an object, got an array");
+	ASSERT_POLICY_FAILS(NODE("protected": []), EINVAL,
+			    "node: unknown field \"protected\"");
+	ASSERT_POLICY_FAILS(NODE("protect": "198.18.0.1"), EINVAL,
+			    "node.protect: expected an array, got a string");
+	ASSERT_POLICY_FAILS(NODE("protect": ["198.18.0.1", 1]), EINVAL,
+			    "node.protect[1]: expected a string, got an integer");
+	ASSERT_POLICY_FAILS(NODE("protect": ["198.18.0.1", "198.19.0.1/16"]),
+			    EINVAL,
+			    "node.protect[1]: host bits set in \"198.19.0.1/16\" (did you mean 198.19.0.0/16?)");
+	ASSERT_POLICY_FAILS(NODE("protect": ["198.18.0.1", "fd00::/8",
+					     "198.18.0.1/32"]),
+			    EINVAL,
+			    "node.protect[2]: duplicate prefix 198.18.0.1/32, also at node.protect[0]");
+	ASSERT_POLICY_FAILS(NODE("own_addresses": "yes"), EINVAL,
+			    "node.own_addresses: expected true or false, got a string");
+	ASSERT_POLICY_FAILS(NODE("services": {}), EINVAL,
+			    "node.services: expected an array, got an object");
+	ASSERT_POLICY_FAILS(NODE("services": [{"action": "allow",
+					       "proto": "tcp"},
+					      {"action": "allow", "ports": 53}]),
+			    EINVAL,
+			    "node.services[1].ports: ports need \"proto\" tcp, udp, sctp or udplite");
+	ASSERT_POLICY_FAILS(NODE("remediation": [{"action": "allow",
+						  "remote_group": 1}]),
+			    EINVAL,
+			    "node.remediation[0].remote_group: node rules serve every tenant: they cannot name a tenant's group");
+	ASSERT_POLICY_FAILS(NODE("remediation": [{"action": "allow",
+						  "proto": "icmpv6",
+						  "remote": "198.18.0.1"}]),
+			    EINVAL,
+			    "node.remediation[0].proto: icmpv6 never matches the IPv4 remote 198.18.0.1/32 (use icmp)");
+	ASSERT_POLICY_FAILS(NODE("conntrack": []), EINVAL,
+			    "node.conntrack: expected an object, got an array");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeout": {}}), EINVAL,
+			    "node.conntrack: unknown field \"timeout\"");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeouts": []}), EINVAL,
+			    "node.conntrack.timeouts: expected an object, got an array");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeouts": {"udp": 1,
+							    "tcp": 5}}),
+			    EINVAL,
+			    "node.conntrack.timeouts: unknown timeout \"tcp\" (tcp_syn, tcp_established, tcp_close, udp, udp_stream, icmp, other)");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeouts": {"icmp": 0}}),
+			    EINVAL,
+			    "node.conntrack.timeouts.icmp: 0 is out of range 1..2147483647");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeouts": {"icmp": 2147483648}}),
+			    EINVAL,
+			    "node.conntrack.timeouts.icmp: 2147483648 is out of range 1..2147483647");
+	ASSERT_POLICY_FAILS(NODE("conntrack": {"timeouts": {"icmp": "30"}}),
+			    EINVAL,
+			    "node.conntrack.timeouts.icmp: expected an integer, got a string");
+	/* interfaces are checked last: an error in the node wins */
+	ASSERT_POLICY_FAILS(J({"tenants": [], "uplinks": [{"name": "tgt-nosuch"}],
+			       "node": {"protect": ["x"]}}), EINVAL,
+			    "node.protect[0]: \"x\" is no IPv4 or IPv6 address");
+
+	/* at most TENGUARD_NODE_PROTECT_MAX prefixes */
+	for (n = 256; n <= 257; n++) {
+		len = snprintf(text, sizeof(text),
+			       "{\"tenants\": [], \"node\": {\"protect\": [");
+		for (i = 0; i < n; i++)
+			len += snprintf(text + len, sizeof(text) - len,
+					"%s\"198.18.%zu.%zu\"", i ? ", " : "",
+					i / 256, i % 256);
+		snprintf(text + len, sizeof(text) - len, "]}}");
+		if (n == 256) {
+			ASSERT_EQ(0, load(self, text)) {
+				TH_LOG("err: %s", self->err);
+			}
+			ASSERT_EQ(256U, self->pol.node.n_protect);
+			tg_policy_free(&self->pol);
+		} else {
+			ASSERT_POLICY_FAILS(text, E2BIG,
+					    "node.protect: 257 prefixes, at most 256");
+		}
+	}
+}
+
+/* n node rules of one kind */
+static int write_node_rules(FIXTURE_DATA(policy) *self, const char *kind,
+			    size_t n)
+{
+	FILE *f = fopen(self->path, "w");
+	size_t i;
+
+	if (!f)
+		return -EIO;
+	fprintf(f, "{\"tenants\": [], \"node\": {\"%s\": [", kind);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s{\"action\": \"allow\"}", i ? ", " : "");
+	fputs("]}}", f);
+	return fclose(f) ? -EIO : 0;
+}
+
+TEST_F(policy, node_rule_counts)
+{
+	ASSERT_EQ(0, write_node_rules(self, "services", 1024));
+	ASSERT_EQ(0, load_file(self));
+	ASSERT_EQ(1024U, self->pol.node.services.n_rules);
+	ASSERT_EQ(0, write_node_rules(self, "services", 1025));
+	ASSERT_EQ(-E2BIG, load_file(self));
+	ASSERT_ERR_IS("node.services: 1025 rules, at most 1024");
+	ASSERT_EQ(0, write_node_rules(self, "remediation", 1024));
+	ASSERT_EQ(0, load_file(self));
+	ASSERT_EQ(1024U, self->pol.node.remediation.n_rules);
+	ASSERT_EQ(0, write_node_rules(self, "remediation", 1025));
+	ASSERT_EQ(-E2BIG, load_file(self));
+	ASSERT_ERR_IS("node.remediation: 1025 rules, at most 1024");
+	ASSERT_EQ(0U, self->pol.node.remediation.n_rules);
+	ASSERT_NULL(self->pol.node.remediation.rules);
+}
+
+/* ---- tenguardctl's files ---- */
+
+static int load_acl(FIXTURE_DATA(policy) *self, const char *text)
+{
+	if (text && write_file(self, text))
+		return -EIO;
+	tg_acl_cfg_free(&self->acl[TENGUARD_ACL_INGRESS]);
+	tg_acl_cfg_free(&self->acl[TENGUARD_ACL_EGRESS]);
+	return tg_acl_file_load(self->path, self->acl, self->err,
+				sizeof(self->err));
+}
+
+#define ASSERT_ACL_FILE_FAILS(text, errnum, msg) do {			\
+	ASSERT_EQ(-(errnum), load_acl(self, text)) {			\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_FALSE(self->acl[TENGUARD_ACL_INGRESS].present);		\
+	ASSERT_FALSE(self->acl[TENGUARD_ACL_EGRESS].present);		\
+	ASSERT_NULL(self->acl[TENGUARD_ACL_INGRESS].rules);		\
+	ASSERT_NULL(self->acl[TENGUARD_ACL_EGRESS].rules);		\
+	ASSERT_ERR_IS(msg);						\
+} while (0)
+
+TEST_F(policy, acl_file)
+{
+	const struct tg_acl_cfg *in = &self->acl[TENGUARD_ACL_INGRESS];
+	const struct tg_acl_cfg *out = &self->acl[TENGUARD_ACL_EGRESS];
+
+	ASSERT_EQ(0, load_acl(self, J(
+		{"ingress": {"default": "deny", "rules": [
+			{"action": "allow", "remote_group": 65535,
+			 "proto": "tcp", "ports": "22"},
+			{"action": "allow", "remote": "fd00::/8",
+			 "proto": "icmpv6", "icmp_type": 128}]},
+		 "egress": {"default": "allow", "rules": [
+			{"action": "deny", "remote": "198.18.0.0/15",
+			 "log": true}]}}))) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_TRUE(in->present);
+	ASSERT_EQ(TENGUARD_ACL_DENY, in->dflt);
+	ASSERT_EQ(2U, in->n_rules);
+	ASSERT_EQ(65535U, in->rules[0].group);
+	ASSERT_EQ(22, in->rules[0].port_min);
+	ASSERT_EQ(128, in->rules[1].icmp_type);
+	ASSERT_TRUE(out->present);
+	ASSERT_EQ(TENGUARD_ACL_ALLOW, out->dflt);
+	ASSERT_EQ(1U, out->n_rules);
+	ASSERT_EQ(TENGUARD_RULE_F_LOG, out->rules[0].flags);
+
+	ASSERT_EQ(0, load_acl(self, J({"egress": {"default": "deny"}})));
+	ASSERT_FALSE(in->present);
+	ASSERT_TRUE(out->present);
+	ASSERT_EQ(0, load_acl(self, J({})));
+	ASSERT_FALSE(in->present);
+	ASSERT_FALSE(out->present);
+
+	/* no tenant: ids only */
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {"default": "deny", "rules": [
+			{"action": "allow"},
+			{"action": "allow", "remote_group": "web"}]}}),
+			      EINVAL,
+			      "ingress.rules[1].remote_group: expected a group id, got a string: group names belong to a tenant in a policy file");
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {"default": "deny", "rules": [
+			{"action": "allow", "remote_group": 0}]}}),
+			      EINVAL,
+			      "ingress.rules[0].remote_group: 0 is out of range 1..65535");
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {"default": "deny", "rules": [
+			{"action": "allow", "remote_group": 65536}]}}),
+			      EINVAL,
+			      "ingress.rules[0].remote_group: 65536 is out of range 1..65535");
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {"default": "deny", "rules": [
+			{"action": "allow", "remote_group": null}]}}),
+			      EINVAL,
+			      "ingress.rules[0].remote_group: expected a group id, got null");
+	/* an error in egress frees what ingress had */
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {"default": "deny", "rules": [
+			{"action": "allow"}]},
+				 "egress": {"default": "deny", "rules": [
+			{"action": "allow", "proto": "udp",
+			 "ports": "53-52"}]}}),
+			      EINVAL,
+			      "egress.rules[0].ports: port range \"53-52\" is reversed (did you mean \"52-53\"?)");
+	ASSERT_ACL_FILE_FAILS(J({"ingres": {}}), EINVAL,
+			      "unknown field \"ingres\"");
+	ASSERT_ACL_FILE_FAILS(J([]), EINVAL,
+			      "expected an object at the top, got an array");
+	ASSERT_ACL_FILE_FAILS(J({"ingress": {}}), EINVAL,
+			      "ingress: missing field \"default\"");
+}
+
+TEST_F(policy, acl_file_errors)
+{
+	ASSERT_EQ(0, write_file(self, "{\"ingress\": \n{,"));
+	ASSERT_EQ(-EINVAL, load_acl(self, NULL));
+	ASSERT_EQ(0, strncmp(self->err, self->path, strlen(self->path)));
+	ASSERT_NE(NULL, strstr(self->err, ":2:2: "));
+	unlink(self->path);
+	ASSERT_EQ(-ENOENT, load_acl(self, NULL));
+	ASSERT_NE(NULL, strstr(self->err, "No such file"));
+	ASSERT_FALSE(self->acl[TENGUARD_ACL_INGRESS].present);
+}
+
+static int load_node(FIXTURE_DATA(policy) *self, const char *text)
+{
+	if (text && write_file(self, text))
+		return -EIO;
+	tg_node_cfg_free(&self->node);
+	return tg_node_file_load(self->path, &self->node, self->err,
+				 sizeof(self->err));
+}
+
+TEST_F(policy, node_file)
+{
+	static const struct tg_node_cfg zero;
+	const struct tg_node_cfg *n = &self->node;
+
+	ASSERT_EQ(0, load_node(self, J(
+		{"protect": ["198.19.255.0/24"], "own_addresses": true,
+		 "services": [{"action": "allow", "proto": "udp", "ports": 53,
+			       "remote": "198.19.255.53"}],
+		 "remediation": [{"action": "allow", "proto": "tcp",
+				  "ports": 443, "remote": "198.19.255.10"}],
+		 "conntrack": {"timeouts": {"tcp_established": 3600}}}))) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_EQ((uint32_t)TENGUARD_NODE_F_OWN_ADDRS, n->flags);
+	ASSERT_EQ(1U, n->n_protect);
+	ASSERT_EQ(1U, n->services.n_rules);
+	ASSERT_EQ(53, n->services.rules[0].port_min);
+	ASSERT_EQ(TENGUARD_ACL_DENY, n->services.dflt);
+	ASSERT_EQ(1U, n->remediation.n_rules);
+	ASSERT_EQ(3600U, n->timeout[TENGUARD_CT_TCP_ESTABLISHED]);
+	ASSERT_EQ(60U, n->timeout[TENGUARD_CT_TCP_SYN]);
+
+	ASSERT_EQ(0, load_node(self, J({})));
+	ASSERT_EQ(0U, n->n_protect);
+	ASSERT_TRUE(n->services.present);
+	ASSERT_TRUE(n->remediation.present);
+	ASSERT_EQ(600U, n->timeout[TENGUARD_CT_OTHER]);
+
+	/* a failed load leaves the node zeroed, not half filled */
+	ASSERT_EQ(-EINVAL, load_node(self, J({"services": [
+			{"action": "allow", "remote_group": 1}]})));
+	ASSERT_ERR_IS("services[0].remote_group: node rules serve every tenant: they cannot name a tenant's group");
+	ASSERT_EQ(0, memcmp(&zero, n, sizeof(zero)));
+	ASSERT_EQ(-EINVAL, load_node(self, J({"protect": ["198.18.0.0/15"],
+			"conntrack": {"timeouts": {"udp": -5}}})));
+	ASSERT_ERR_IS("conntrack.timeouts.udp: -5 is out of range 1..2147483647");
+	ASSERT_EQ(0, memcmp(&zero, n, sizeof(zero)));
+	ASSERT_EQ(-EINVAL, load_node(self, J({"tenants": []})));
+	ASSERT_ERR_IS("unknown field \"tenants\"");
+	ASSERT_EQ(-EINVAL, load_node(self, J([{}])));
+	ASSERT_ERR_IS("expected an object at the top, got an array");
+	unlink(self->path);
+	ASSERT_EQ(-ENOENT, load_node(self, NULL));
+	ASSERT_NE(NULL, strstr(self->err, "No such file"));
+	ASSERT_EQ(0, memcmp(&zero, n, sizeof(zero)));
+}
+
+TEST_F(policy, free_twice)
+{
+	/* tenguardd frees a policy it replaced; a second free is harmless */
+	ASSERT_LOADS(J({"tenants": [{"name": "a", "id": 1,
+		"groups": {"web": 1}, "ports": [
+		{"name": "tgt-a", "optional": true,
+		 "macs": ["02:00:00:00:01:01"], "groups": ["web"],
+		 "acl": {"ingress": {"default": "deny",
+			 "rules": [{"action": "allow"}]}}}]}],
+		"node": {"protect": ["198.18.0.1"],
+			 "services": [{"action": "allow"}],
+			 "remediation": [{"action": "allow"}]}}));
+	tg_policy_free(&self->pol);
+	tg_policy_free(&self->pol);
+	ASSERT_NULL(self->pol.node.protect);
+}
+
+/*
+ * The shipped example (scripts/demo.sh runs it) is valid: its ports made
+ * optional, as the demo's devices do not exist here.
+ */
+TEST_F(policy, example)
+{
+	static const char *const where[] = {
+		"../examples/policy.json", "examples/policy.json",
+	};
+	const struct tg_port_cfg *p;
+	json_t *root = NULL, *t, *port;
+	size_t i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(where) && !root; i++)
+		root = json_load_file(where[i], 0, NULL);
+	if (!root)
+		SKIP(return, "examples/policy.json not found from here");
+	json_array_foreach(json_object_get(root, "tenants"), j, t)
+		json_array_foreach(json_object_get(t, "ports"), k, port)
+			json_object_set_new(port, "optional", json_true());
+	ASSERT_EQ(0, json_dump_file(root, self->path, 0));
+	json_decref(root);
+	ASSERT_EQ(0, tg_policy_load(self->path, &self->pol, self->err,
+				    sizeof(self->err))) {
+		TH_LOG("err: %s", self->err);
+	}
+	p = tg_policy_port(&self->pol, "tg-blue2");
+	ASSERT_NE(NULL, p);
+	ASSERT_TRUE(p->acl[TENGUARD_ACL_INGRESS].present);
+	ASSERT_NE(0U, p->acl[TENGUARD_ACL_INGRESS].n_rules);
+	ASSERT_NE(0U, self->pol.node.n_protect);
+	ASSERT_NE(0U, self->pol.node.services.n_rules);
+	ASSERT_NE(0U, self->pol.node.remediation.n_rules);
 }
 
 TEST(mac_to_link_local)

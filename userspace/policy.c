@@ -17,8 +17,18 @@
 #include "names.h"
 #include "policy.h"
 
-/* longest JSON path we build: "tenants[N].ports[N].addresses[N]" */
-#define TG_PATH_LEN	96
+/*
+ * longest JSON path we build: "tenants[N].ports[N].acl.ingress.rules[N].
+ * remote_group", about 80 bytes with the largest indexes
+ */
+#define TG_PATH_LEN	128
+
+/* how the rules being parsed may name a remote group */
+enum tg_group_scope {
+	TG_GROUPS_NONE,		/* node rules: they serve every tenant */
+	TG_GROUPS_IDS,		/* a rule set file: no tenant to name them */
+	TG_GROUPS_TENANT,	/* a port's rules: its tenant's, by name or id */
+};
 
 struct tg_parse {
 	const char *file;
@@ -31,6 +41,14 @@ struct tg_parse {
 	size_t ports_cap;
 	/* JSON path of each entry of pol.ports, to name the other place */
 	char (*port_paths)[TG_PATH_LEN];
+	enum tg_group_scope scope;
+	/* the tenant being parsed: its name, its "groups" object */
+	const char *tenant;
+	json_t *groups;
+	/* bit per group id: declared by that tenant */
+	uint8_t *group_ids;
+	/* rules in the port rule sets so far, for the node's limit */
+	size_t acl_rules;
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -734,6 +752,675 @@ static int tg_parse_flags(struct tg_parse *p, json_t *arr,
 	return 0;
 }
 
+/*
+ * Groups name sets of a tenant's ports for the rules of its other ports
+ * ("remote_group"). Their names are words like tenant names; a name of
+ * digits only would read as an id where a rule takes both.
+ */
+static bool tg_group_name_valid(const char *name, size_t len)
+{
+	return tg_tenant_name_valid(name, len) &&
+	       strspn(name, "0123456789") != len;
+}
+
+static bool tg_group_declared(const struct tg_parse *p, json_int_t id)
+{
+	return p->groups && id >= 1 && id <= TENGUARD_GROUP_MAX &&
+	       (p->group_ids[id / 8] & (1U << (id % 8)));
+}
+
+/*
+ * The name the current tenant gives group id, other than skip: for
+ * messages only, so walking its groups is fine.
+ */
+static const char *tg_group_name(const struct tg_parse *p, json_int_t id,
+				 const char *skip)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(p->groups, name, v)
+		if (json_integer_value(v) == id && (!skip || strcmp(name, skip)))
+			return name;
+	return NULL;
+}
+
+/* a tenant's "groups": {"web": 1, ...}; the path points at the object */
+static int tg_parse_tenant_groups(struct tg_parse *p, json_t *obj)
+{
+	size_t old = p->plen, bytes = TENGUARD_GROUP_MAX / 8 + 1;
+	const char *name;
+	json_int_t id;
+	json_t *v;
+	int ret;
+
+	if (!p->group_ids) {
+		p->group_ids = calloc(bytes, 1);
+		if (!p->group_ids)
+			return tg_fail(p, ENOMEM, "out of memory");
+	} else {
+		memset(p->group_ids, 0, bytes);
+	}
+	p->groups = obj;
+	json_object_foreach(obj, name, v) {
+		if (!tg_group_name_valid(name, strlen(name)))
+			return tg_fail(p, EINVAL,
+				       "\"%s\" is no group name (1..%d of A-Z a-z 0-9 . _ -, not only digits)",
+				       name, TENGUARD_NAME_LEN - 1);
+		tg_path_key(p, name);
+		ret = tg_expect(p, v, JSON_INTEGER);
+		if (ret)
+			return ret;
+		id = json_integer_value(v);
+		if (id < 1 || id > TENGUARD_GROUP_MAX)
+			return tg_fail(p, EINVAL, "%lld is out of range 1..%d",
+				       (long long)id, TENGUARD_GROUP_MAX);
+		/* a rule naming the id would not know which group it meant */
+		if (tg_group_declared(p, id))
+			return tg_fail(p, EINVAL,
+				       "duplicate group id %lld, also at %.*s.%s",
+				       (long long)id, (int)old, p->path,
+				       tg_group_name(p, id, name));
+		p->group_ids[id / 8] |= 1U << (id % 8);
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+/*
+ * A group of the current tenant, by name or id as the scope allows; the
+ * path points at the value.
+ */
+static int tg_group_ref(struct tg_parse *p, json_t *v, uint32_t *id)
+{
+	json_t *g;
+
+	switch (p->scope) {
+	case TG_GROUPS_NONE:
+		return tg_fail(p, EINVAL,
+			       "node rules serve every tenant: they cannot name a tenant's group");
+	case TG_GROUPS_IDS:
+		if (json_is_string(v))
+			return tg_fail(p, EINVAL,
+				       "expected a group id, got a string: group names belong to a tenant in a policy file");
+		if (!json_is_integer(v))
+			return tg_fail(p, EINVAL, "expected a group id, got %s",
+				       tg_json_type_name(v));
+		if (json_integer_value(v) < 1 ||
+		    json_integer_value(v) > TENGUARD_GROUP_MAX)
+			return tg_fail(p, EINVAL, "%lld is out of range 1..%d",
+				       (long long)json_integer_value(v),
+				       TENGUARD_GROUP_MAX);
+		*id = json_integer_value(v);
+		return 0;
+	case TG_GROUPS_TENANT:
+		break;
+	}
+	if (json_is_string(v)) {
+		g = p->groups ? json_object_get(p->groups, json_string_value(v)) :
+				NULL;
+		if (!g)
+			return tg_fail(p, EINVAL,
+				       "tenant \"%s\" declares no group \"%s\"",
+				       p->tenant, json_string_value(v));
+		*id = json_integer_value(g);
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return tg_fail(p, EINVAL, "expected a group name or id, got %s",
+			       tg_json_type_name(v));
+	if (!tg_group_declared(p, json_integer_value(v)))
+		return tg_fail(p, EINVAL, "tenant \"%s\" declares no group %lld",
+			       p->tenant, (long long)json_integer_value(v));
+	*id = json_integer_value(v);
+	return 0;
+}
+
+/* a VM port's "groups": ["web", 2] */
+static int tg_parse_port_groups(struct tg_parse *p, json_t *arr,
+				struct tg_port_cfg *port)
+{
+	size_t i, j, old, n = json_array_size(arr);
+	const char *name;
+	uint32_t id;
+	int ret;
+
+	if (n > TENGUARD_PORT_GROUPS_MAX)
+		return tg_fail(p, E2BIG, "%zu groups, a port is in at most %d",
+			       n, TENGUARD_PORT_GROUPS_MAX);
+	if (!n)
+		return 0;
+	port->groups = calloc(n, sizeof(*port->groups));
+	if (!port->groups)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		old = tg_path_idx(p, i);
+		ret = tg_group_ref(p, json_array_get(arr, i), &id);
+		if (ret)
+			return ret;
+		for (j = 0; j < port->n_groups; j++) {
+			if (port->groups[j] != id)
+				continue;
+			name = tg_group_name(p, id, NULL);
+			return tg_fail(p, EINVAL,
+				       "duplicate group \"%s\" (%u), also at %s.groups[%zu]",
+				       name ? name : "?", id,
+				       p->port_paths[p->pol.n_ports - 1], j);
+		}
+		port->groups[port->n_groups++] = id;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+static int tg_member_action(struct tg_parse *p, json_t *obj, const char *key,
+			    uint8_t *action)
+{
+	json_t *v;
+	size_t old;
+	int ret;
+
+	ret = tg_member(p, obj, key, JSON_STRING, true, &v);
+	if (ret)
+		return ret;
+	ret = tg_name_index(tg_acl_action_names, __TENGUARD_ACL_ACTION_MAX,
+			    json_string_value(v));
+	if (ret < 0) {
+		old = tg_path_key(p, key);
+		ret = tg_fail(p, EINVAL, "unknown action \"%s\" (allow, deny)",
+			      json_string_value(v));
+		tg_path_pop(p, old);
+		return ret;
+	}
+	*action = ret;
+	return 0;
+}
+
+/* a protocol name or number; the path points at the value */
+static int tg_rule_proto(struct tg_parse *p, json_t *v, uint8_t *proto)
+{
+	json_int_t n;
+
+	if (json_is_string(v)) {
+		if (tg_proto_parse(json_string_value(v), proto))
+			return tg_fail(p, EINVAL,
+				       "unknown protocol \"%s\" (tcp, udp, icmp, icmpv6, sctp, udplite, gre, esp, ah or a number 1..255)",
+				       json_string_value(v));
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return tg_fail(p, EINVAL,
+			       "expected a protocol name or number, got %s",
+			       tg_json_type_name(v));
+	n = json_integer_value(v);
+	/* 0 would be read as "any": that is what leaving "proto" out says */
+	if (n < 1 || n > 255)
+		return tg_fail(p, EINVAL,
+			       "%lld is out of range 1..255 (leave \"proto\" out for any protocol)",
+			       (long long)n);
+	*proto = n;
+	return 0;
+}
+
+/* decimal digits only, at most 5 of them: strtoul() takes signs and spaces */
+static bool tg_port_num(const char *s, size_t len, unsigned int *port)
+{
+	size_t i;
+
+	if (!len || len > 5)
+		return false;
+	for (*port = 0, i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*port = *port * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/* 22, "22" or "8000-8080"; the path points at the value */
+static int tg_rule_ports(struct tg_parse *p, json_t *v,
+			 struct tenguard_acl_rule *r)
+{
+	unsigned int lo, hi;
+	const char *s, *dash;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > 0xffff)
+			return tg_fail(p, EINVAL, "%lld is out of range 0..65535",
+				       (long long)json_integer_value(v));
+		r->port_min = r->port_max = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return tg_fail(p, EINVAL,
+			       "expected a port, or a range \"N-M\", got %s",
+			       tg_json_type_name(v));
+	s = json_string_value(v);
+	dash = strchr(s, '-');
+	if (!tg_port_num(s, dash ? (size_t)(dash - s) : strlen(s), &lo) ||
+	    (dash && !tg_port_num(dash + 1, strlen(dash + 1), &hi)))
+		return tg_fail(p, EINVAL,
+			       "\"%s\" is no port or port range (\"N\" or \"N-M\", 0..65535)",
+			       s);
+	if (!dash)
+		hi = lo;
+	if (lo > 0xffff || hi > 0xffff)
+		return tg_fail(p, EINVAL, "\"%s\" is out of range 0..65535", s);
+	if (lo > hi)
+		return tg_fail(p, EINVAL,
+			       "port range \"%s\" is reversed (did you mean \"%u-%u\"?)",
+			       s, hi, lo);
+	r->port_min = lo;
+	r->port_max = hi;
+	return 0;
+}
+
+/* run parse on member key of obj with the path pointing at it, if present */
+static int tg_rule_field(struct tg_parse *p, json_t *obj, const char *key,
+			 struct tenguard_acl_rule *r,
+			 int (*parse)(struct tg_parse *, json_t *,
+				      struct tenguard_acl_rule *))
+{
+	json_t *v = json_object_get(obj, key);
+	size_t old;
+	int ret;
+
+	if (!v)
+		return 0;
+	old = tg_path_key(p, key);
+	ret = parse(p, v, r);
+	if (!ret)
+		tg_path_pop(p, old);
+	return ret;
+}
+
+static int tg_rule_proto_field(struct tg_parse *p, json_t *v,
+			       struct tenguard_acl_rule *r)
+{
+	return tg_rule_proto(p, v, &r->proto);
+}
+
+static int tg_rule_remote(struct tg_parse *p, json_t *v,
+			  struct tenguard_acl_rule *r)
+{
+	struct tg_prefix pfx;
+	int ret;
+
+	ret = tg_expect(p, v, JSON_STRING);
+	if (!ret)
+		ret = tg_prefix_parse(p, json_string_value(v), &pfx);
+	if (ret)
+		return ret;
+	r->family = pfx.family == AF_INET ? 4 : 6;
+	r->prefixlen = pfx.prefixlen;
+	memcpy(r->addr, pfx.addr, sizeof(r->addr));
+	return 0;
+}
+
+static int tg_rule_group(struct tg_parse *p, json_t *v,
+			 struct tenguard_acl_rule *r)
+{
+	/* one remote per rule: a prefix and a group would each be half */
+	if (r->family)
+		return tg_fail(p, EINVAL,
+			       "a rule has a \"remote\" or a \"remote_group\", not both");
+	return tg_group_ref(p, v, &r->group);
+}
+
+static int tg_rule_port_range(struct tg_parse *p, json_t *v,
+			      struct tenguard_acl_rule *r)
+{
+	if (!r->proto)
+		return tg_fail(p, EINVAL,
+			       "ports need \"proto\" tcp, udp, sctp or udplite");
+	if (!tg_proto_has_ports(r->proto)) {
+		const char *name = tg_proto_name(r->proto);
+		char num[8];
+
+		snprintf(num, sizeof(num), "%u", r->proto);
+		return tg_fail(p, EINVAL,
+			       "protocol %s has no ports (tcp, udp, sctp and udplite have)",
+			       name ? name : num);
+	}
+	r->match |= TENGUARD_RULE_M_PORTS;
+	return tg_rule_ports(p, v, r);
+}
+
+static bool tg_proto_is_icmp(uint8_t proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+static int tg_rule_icmp(struct tg_parse *p, json_t *v,
+			struct tenguard_acl_rule *r, uint8_t *out)
+{
+	int ret;
+
+	if (!tg_proto_is_icmp(r->proto))
+		return tg_fail(p, EINVAL,
+			       "an ICMP type or code needs \"proto\" icmp or icmpv6");
+	ret = tg_expect(p, v, JSON_INTEGER);
+	if (ret)
+		return ret;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > 255)
+		return tg_fail(p, EINVAL, "%lld is out of range 0..255",
+			       (long long)json_integer_value(v));
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int tg_rule_icmp_type(struct tg_parse *p, json_t *v,
+			     struct tenguard_acl_rule *r)
+{
+	r->match |= TENGUARD_RULE_M_ICMP_TYPE;
+	return tg_rule_icmp(p, v, r, &r->icmp_type);
+}
+
+static int tg_rule_icmp_code(struct tg_parse *p, json_t *v,
+			     struct tenguard_acl_rule *r)
+{
+	/* the datapath keys on type << 8 | code: a code alone has no key */
+	if (tg_proto_is_icmp(r->proto) && !(r->match & TENGUARD_RULE_M_ICMP_TYPE))
+		return tg_fail(p, EINVAL, "an ICMP code needs an \"icmp_type\"");
+	r->match |= TENGUARD_RULE_M_ICMP_CODE;
+	return tg_rule_icmp(p, v, r, &r->icmp_code);
+}
+
+/* one rule of a port's rule set, the node's, or a rule set file */
+static int tg_parse_rule(struct tg_parse *p, json_t *obj,
+			 struct tenguard_acl_rule *r)
+{
+	static const char *const fields[] = {
+		"action", "log", "remote", "remote_group", "proto", "ports",
+		"icmp_type", "icmp_code", NULL
+	};
+	char str[INET6_ADDRSTRLEN];
+	bool log = false;
+	size_t old;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_member_action(p, obj, "action", &r->action);
+	if (!ret)
+		ret = tg_member_bool(p, obj, "log", &log);
+	if (!ret)
+		ret = tg_rule_field(p, obj, "proto", r, tg_rule_proto_field);
+	if (!ret)
+		ret = tg_rule_field(p, obj, "remote", r, tg_rule_remote);
+	if (!ret)
+		ret = tg_rule_field(p, obj, "remote_group", r, tg_rule_group);
+	if (ret)
+		return ret;
+	if (log)
+		r->flags |= TENGUARD_RULE_F_LOG;
+
+	/* an ICMP rule for the other family's addresses is a mistake */
+	if ((r->proto == 1 && r->family == 6) ||
+	    (r->proto == 58 && r->family == 4)) {
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, str,
+			  sizeof(str));
+		old = tg_path_key(p, "proto");
+		ret = tg_fail(p, EINVAL,
+			      "%s never matches the %s remote %s/%u (use %s)",
+			      r->proto == 1 ? "icmp" : "icmpv6",
+			      r->family == 4 ? "IPv4" : "IPv6", str,
+			      r->prefixlen, r->proto == 1 ? "icmpv6" : "icmp");
+		tg_path_pop(p, old);
+		return ret;
+	}
+
+	ret = tg_rule_field(p, obj, "ports", r, tg_rule_port_range);
+	if (!ret)
+		ret = tg_rule_field(p, obj, "icmp_type", r, tg_rule_icmp_type);
+	if (!ret)
+		ret = tg_rule_field(p, obj, "icmp_code", r, tg_rule_icmp_code);
+	return ret;
+}
+
+/* an array of at most max rules into acl->rules; the path points at it */
+static int tg_parse_rules(struct tg_parse *p, json_t *arr, size_t max,
+			  struct tg_acl_cfg *acl)
+{
+	size_t i, old, n = json_array_size(arr);
+	int ret;
+
+	if (n > max)
+		return tg_fail(p, E2BIG, "%zu rules, at most %zu", n, max);
+	if (!n)
+		return 0;
+	acl->rules = calloc(n, sizeof(*acl->rules));
+	if (!acl->rules)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		old = tg_path_idx(p, i);
+		ret = tg_parse_rule(p, json_array_get(arr, i), &acl->rules[i]);
+		if (ret)
+			return ret;
+		acl->n_rules++;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+/* {"default": "deny", "rules": [...]}; the path points at the object */
+static int tg_parse_acl_dir(struct tg_parse *p, json_t *obj,
+			    struct tg_acl_cfg *acl)
+{
+	static const char *const fields[] = { "default", "rules", NULL };
+	size_t old, n;
+	json_t *arr;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	/* no implicit default: an operator says which way a set fails */
+	if (!ret)
+		ret = tg_member_action(p, obj, "default", &acl->dflt);
+	if (!ret)
+		ret = tg_member(p, obj, "rules", JSON_ARRAY, false, &arr);
+	if (ret)
+		return ret;
+	acl->present = true;
+	if (!arr)
+		return 0;
+	old = tg_path_key(p, "rules");
+	n = json_array_size(arr);
+	if (n <= TENGUARD_ACL_RULES_MAX &&
+	    p->acl_rules + n > TENGUARD_ACL_NODE_RULES_MAX)
+		return tg_fail(p, E2BIG,
+			       "the node's rule sets would hold %zu rules, at most %d",
+			       p->acl_rules + n, TENGUARD_ACL_NODE_RULES_MAX);
+	ret = tg_parse_rules(p, arr, TENGUARD_ACL_RULES_MAX, acl);
+	if (ret)
+		return ret;
+	p->acl_rules += n;
+	tg_path_pop(p, old);
+	return 0;
+}
+
+/* {"ingress": {...}, "egress": {...}}; the path points at the object */
+static int tg_parse_acl(struct tg_parse *p, json_t *obj,
+			struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX])
+{
+	static const char *const fields[] = {
+		[TENGUARD_ACL_INGRESS] = "ingress",
+		[TENGUARD_ACL_EGRESS] = "egress",
+		[__TENGUARD_ACL_DIR_MAX] = NULL
+	};
+	size_t old;
+	json_t *v;
+	int ret, d;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	for (d = 0; !ret && d < __TENGUARD_ACL_DIR_MAX; d++) {
+		v = json_object_get(obj, fields[d]);
+		if (!v)
+			continue;
+		old = tg_path_key(p, fields[d]);
+		ret = tg_parse_acl_dir(p, v, &acl[d]);
+		if (!ret)
+			tg_path_pop(p, old);
+	}
+	return ret;
+}
+
+/* node "protect": management prefixes; the path points at the array */
+static int tg_parse_protect(struct tg_parse *p, json_t *arr,
+			    struct tg_node_cfg *node)
+{
+	size_t i, j, old, base = p->plen, n = json_array_size(arr);
+	char str[INET6_ADDRSTRLEN + 8];
+	struct tg_prefix *pfx;
+	json_t *v;
+	int ret;
+
+	if (n > TENGUARD_NODE_PROTECT_MAX)
+		return tg_fail(p, E2BIG, "%zu prefixes, at most %d", n,
+			       TENGUARD_NODE_PROTECT_MAX);
+	if (!n)
+		return 0;
+	node->protect = calloc(n, sizeof(*node->protect));
+	if (!node->protect)
+		return tg_fail(p, ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		v = json_array_get(arr, i);
+		old = tg_path_idx(p, i);
+		pfx = &node->protect[i];
+		ret = tg_expect(p, v, JSON_STRING);
+		if (!ret)
+			ret = tg_prefix_parse(p, json_string_value(v), pfx);
+		if (ret)
+			return ret;
+		/* at most 256 of them: comparing each pair is cheap */
+		for (j = 0; j < node->n_protect; j++) {
+			if (node->protect[j].family != pfx->family ||
+			    node->protect[j].prefixlen != pfx->prefixlen ||
+			    memcmp(node->protect[j].addr, pfx->addr, 16))
+				continue;
+			tg_prefix_str(pfx, str, sizeof(str));
+			return tg_fail(p, EINVAL,
+				       "duplicate prefix %s, also at %.*s[%zu]",
+				       str, (int)base, p->path, j);
+		}
+		node->n_protect++;
+		tg_path_pop(p, old);
+	}
+	return 0;
+}
+
+/* "conntrack": {"timeouts": {"tcp_syn": 60, ...}} */
+static int tg_parse_conntrack(struct tg_parse *p, json_t *obj,
+			      struct tg_node_cfg *node)
+{
+	static const char *const fields[] = { "timeouts", NULL };
+	const char *name;
+	json_int_t secs;
+	json_t *tmo, *v;
+	size_t old;
+	int ret, t;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_member(p, obj, "timeouts", JSON_OBJECT, false, &tmo);
+	if (ret || !tmo)
+		return ret;
+	old = tg_path_key(p, "timeouts");
+	json_object_foreach(tmo, name, v) {
+		t = tg_name_index(tg_ct_timeout_names, __TENGUARD_CT_TIMEOUT_MAX,
+				  name);
+		if (t < 0)
+			return tg_fail(p, EINVAL,
+				       "unknown timeout \"%s\" (tcp_syn, tcp_established, tcp_close, udp, udp_stream, icmp, other)",
+				       name);
+		/* seconds the datapath turns into ns in 64 bits: 2^31-1 fits */
+		ret = tg_member_int(p, tmo, name, true, 1, INT32_MAX, &secs,
+				    NULL);
+		if (ret)
+			return ret;
+		node->timeout[t] = secs;
+	}
+	tg_path_pop(p, old);
+	return 0;
+}
+
+/* a node rule list: what it says is allowed, the rest denied */
+static int tg_parse_node_rules(struct tg_parse *p, json_t *obj,
+			       const char *key, struct tg_acl_cfg *acl)
+{
+	json_t *arr;
+	size_t old;
+	int ret;
+
+	ret = tg_member(p, obj, key, JSON_ARRAY, false, &arr);
+	if (ret || !arr)
+		return ret;
+	old = tg_path_key(p, key);
+	ret = tg_parse_rules(p, arr, TENGUARD_NODE_RULES_MAX, acl);
+	if (!ret)
+		tg_path_pop(p, old);
+	return ret;
+}
+
+/* the node object; the path points at it (empty in a node file) */
+static int tg_parse_node(struct tg_parse *p, json_t *obj,
+			 struct tg_node_cfg *node)
+{
+	static const char *const fields[] = {
+		"protect", "own_addresses", "services", "remediation",
+		"conntrack", NULL
+	};
+	enum tg_group_scope scope = p->scope;
+	bool own = false;
+	json_t *v;
+	size_t old;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_member(p, obj, "protect", JSON_ARRAY, false, &v);
+	if (!ret && v) {
+		old = tg_path_key(p, "protect");
+		ret = tg_parse_protect(p, v, node);
+		if (!ret)
+			tg_path_pop(p, old);
+	}
+	if (!ret)
+		ret = tg_member_bool(p, obj, "own_addresses", &own);
+	if (ret)
+		return ret;
+	if (own)
+		node->flags |= TENGUARD_NODE_F_OWN_ADDRS;
+
+	p->scope = TG_GROUPS_NONE;
+	ret = tg_parse_node_rules(p, obj, "services", &node->services);
+	if (!ret)
+		ret = tg_parse_node_rules(p, obj, "remediation",
+					  &node->remediation);
+	p->scope = scope;
+	if (ret)
+		return ret;
+
+	v = json_object_get(obj, "conntrack");
+	if (!v)
+		return 0;
+	old = tg_path_key(p, "conntrack");
+	ret = tg_parse_conntrack(p, v, node);
+	if (!ret)
+		tg_path_pop(p, old);
+	return ret;
+}
+
 /* run parse on the array member key of obj, with the path pointing into it */
 static int tg_parse_list(struct tg_parse *p, json_t *obj, const char *key,
 			 bool required, struct tg_port_cfg *port,
@@ -776,9 +1463,11 @@ static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 {
 	static const char *const fields[] = {
 		"name", "macs", "addresses", "ethertypes", "flags", "optional",
-		NULL
+		"groups", "acl", NULL
 	};
 	struct tg_port_cfg *port;
+	size_t old;
+	json_t *v;
 	int ret;
 
 	ret = tg_parse_port_begin(p, obj, fields, TENGUARD_PORT_VM, &port);
@@ -795,13 +1484,25 @@ static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 	if (!ret)
 		ret = tg_parse_list(p, obj, "flags", false, port,
 				    tg_parse_flags);
+	if (!ret)
+		ret = tg_parse_list(p, obj, "groups", false, port,
+				    tg_parse_port_groups);
+	if (ret)
+		return ret;
+	v = json_object_get(obj, "acl");
+	if (!v)
+		return 0;
+	old = tg_path_key(p, "acl");
+	ret = tg_parse_acl(p, v, port->acl);
+	if (!ret)
+		tg_path_pop(p, old);
 	return ret;
 }
 
 static int tg_parse_tenant(struct tg_parse *p, json_t *obj, size_t ti)
 {
 	static const char *const fields[] = {
-		"name", "id", "segments", "ports", NULL
+		"name", "id", "segments", "groups", "ports", NULL
 	};
 	struct tg_tenant_cfg *t = &p->pol.tenants[ti];
 	const char *name;
@@ -855,6 +1556,20 @@ static int tg_parse_tenant(struct tg_parse *p, json_t *obj, size_t ti)
 		tg_path_pop(p, old);
 	}
 
+	/* before the ports: their groups and rules name these */
+	p->tenant = t->name;
+	p->groups = NULL;
+	ret = tg_member(p, obj, "groups", JSON_OBJECT, false, &v);
+	if (ret)
+		return ret;
+	if (v) {
+		old = tg_path_key(p, "groups");
+		ret = tg_parse_tenant_groups(p, v);
+		if (ret)
+			return ret;
+		tg_path_pop(p, old);
+	}
+
 	ret = tg_member(p, obj, "ports", JSON_ARRAY, false, &arr);
 	if (ret || !arr)
 		return ret;
@@ -884,6 +1599,12 @@ static int tg_parse_uplink(struct tg_parse *p, json_t *obj)
 	json_t *v;
 	int ret;
 
+	/* more helpful than "unknown field": someone meant it */
+	if (json_is_object(obj) && json_object_get(obj, "acl")) {
+		tg_path_key(p, "acl");
+		return tg_fail(p, EINVAL,
+			       "an uplink has no rule sets: they belong to VM ports");
+	}
 	ret = tg_parse_port_begin(p, obj, fields, TENGUARD_PORT_UPLINK, &port);
 	if (ret)
 		return ret;
@@ -934,8 +1655,10 @@ static int tg_check_interfaces(struct tg_parse *p)
 
 static int tg_parse_root(struct tg_parse *p, json_t *root)
 {
-	static const char *const fields[] = { "tenants", "uplinks", NULL };
-	json_t *arr;
+	static const char *const fields[] = {
+		"tenants", "uplinks", "node", NULL
+	};
+	json_t *arr, *node;
 	size_t i, old;
 	int ret;
 
@@ -979,52 +1702,90 @@ static int tg_parse_root(struct tg_parse *p, json_t *root)
 	}
 	tg_path_pop(p, old);
 
+	node = json_object_get(root, "node");
+	if (node) {
+		old = tg_path_key(p, "node");
+		ret = tg_parse_node(p, node, &p->pol.node);
+		if (ret)
+			return ret;
+		tg_path_pop(p, old);
+	}
+
 	return tg_check_interfaces(p);
+}
+
+/* the JSON of path: 0, or a negative errno and why in err */
+static int tg_json_load(const char *path, json_t **root, char *err,
+			size_t errlen)
+{
+	json_error_t jerr;
+	struct stat st;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	errno = 0;
+	*root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (*root)
+		return 0;
+	switch (json_error_code(&jerr)) {
+	case json_error_cannot_open_file:
+		/* jansson leaves fopen()'s errno alone */
+		ret = errno ? errno : ENOENT;
+		break;
+	case json_error_out_of_memory:
+		ret = ENOMEM;
+		break;
+	default:
+		/* fopen() takes a directory; reading it looks like EOF */
+		if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+			ret = EISDIR;
+			break;
+		}
+		if (err && errlen)
+			snprintf(err, errlen, "%s:%d:%d: %s", path,
+				 jerr.line, jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(ret));
+	return -ret;
+}
+
+void tg_node_cfg_init(struct tg_node_cfg *node)
+{
+	static const uint32_t timeouts[] = TENGUARD_CT_TIMEOUTS_DEFAULT;
+
+	_Static_assert(sizeof(timeouts) == sizeof(node->timeout),
+		       "a default for every timeout");
+	memset(node, 0, sizeof(*node));
+	/* what the node's rules do not allow is denied */
+	node->services.present = true;
+	node->services.dflt = TENGUARD_ACL_DENY;
+	node->remediation.present = true;
+	node->remediation.dflt = TENGUARD_ACL_DENY;
+	memcpy(node->timeout, timeouts, sizeof(timeouts));
 }
 
 int tg_policy_load(const char *path, struct tg_policy *pol,
 		   char *err, size_t errlen)
 {
-	struct tg_parse p = { .file = path, .err = err, .errlen = errlen };
-	json_error_t jerr;
-	struct stat st;
+	struct tg_parse p = {
+		.file = path, .err = err, .errlen = errlen,
+		.scope = TG_GROUPS_TENANT,
+	};
 	json_t *root;
 	int ret;
 
 	memset(pol, 0, sizeof(*pol));
-	if (err && errlen)
-		err[0] = '\0';
-
-	errno = 0;
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		switch (json_error_code(&jerr)) {
-		case json_error_cannot_open_file:
-			/* jansson leaves fopen()'s errno alone */
-			ret = errno ? errno : ENOENT;
-			break;
-		case json_error_out_of_memory:
-			ret = ENOMEM;
-			break;
-		default:
-			/* fopen() takes a directory; reading it looks like EOF */
-			if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
-				ret = EISDIR;
-				break;
-			}
-			if (err && errlen)
-				snprintf(err, errlen, "%s:%d:%d: %s", path,
-					 jerr.line, jerr.column, jerr.text);
-			return -EINVAL;
-		}
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(ret));
-		return -ret;
-	}
-
+	ret = tg_json_load(path, &root, err, errlen);
+	if (ret)
+		return ret;
+	tg_node_cfg_init(&p.pol.node);
 	ret = tg_parse_root(&p, root);
 	json_decref(root);
 	free(p.port_paths);
+	free(p.group_ids);
 	if (ret) {
 		tg_policy_free(&p.pol);
 		return ret;
@@ -1033,9 +1794,77 @@ int tg_policy_load(const char *path, struct tg_policy *pol,
 	return 0;
 }
 
+int tg_acl_file_load(const char *path,
+		     struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX],
+		     char *err, size_t errlen)
+{
+	struct tg_parse p = {
+		.file = path, .err = err, .errlen = errlen,
+		.scope = TG_GROUPS_IDS,
+	};
+	json_t *root;
+	int ret, d;
+
+	memset(acl, 0, __TENGUARD_ACL_DIR_MAX * sizeof(*acl));
+	ret = tg_json_load(path, &root, err, errlen);
+	if (ret)
+		return ret;
+	if (!json_is_object(root))
+		ret = tg_fail(&p, EINVAL, "expected an object at the top, got %s",
+			      tg_json_type_name(root));
+	else
+		ret = tg_parse_acl(&p, root, acl);
+	json_decref(root);
+	if (ret)
+		for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++)
+			tg_acl_cfg_free(&acl[d]);
+	return ret;
+}
+
+int tg_node_file_load(const char *path, struct tg_node_cfg *node,
+		      char *err, size_t errlen)
+{
+	struct tg_parse p = {
+		.file = path, .err = err, .errlen = errlen,
+		.scope = TG_GROUPS_NONE,
+	};
+	json_t *root;
+	int ret;
+
+	memset(node, 0, sizeof(*node));
+	ret = tg_json_load(path, &root, err, errlen);
+	if (ret)
+		return ret;
+	tg_node_cfg_init(node);
+	if (!json_is_object(root))
+		ret = tg_fail(&p, EINVAL, "expected an object at the top, got %s",
+			      tg_json_type_name(root));
+	else
+		ret = tg_parse_node(&p, root, node);
+	json_decref(root);
+	if (ret)
+		tg_node_cfg_free(node);
+	return ret;
+}
+
+void tg_acl_cfg_free(struct tg_acl_cfg *acl)
+{
+	free(acl->rules);
+	memset(acl, 0, sizeof(*acl));
+}
+
+void tg_node_cfg_free(struct tg_node_cfg *node)
+{
+	free(node->protect);
+	tg_acl_cfg_free(&node->services);
+	tg_acl_cfg_free(&node->remediation);
+	memset(node, 0, sizeof(*node));
+}
+
 void tg_policy_free(struct tg_policy *pol)
 {
 	size_t i;
+	int d;
 
 	for (i = 0; i < pol->n_tenants; i++)
 		free(pol->tenants[i].segments);
@@ -1043,9 +1872,13 @@ void tg_policy_free(struct tg_policy *pol)
 		free(pol->ports[i].macs);
 		free(pol->ports[i].addrs);
 		free(pol->ports[i].ethertypes);
+		free(pol->ports[i].groups);
+		for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++)
+			tg_acl_cfg_free(&pol->ports[i].acl[d]);
 	}
 	free(pol->tenants);
 	free(pol->ports);
+	tg_node_cfg_free(&pol->node);
 	memset(pol, 0, sizeof(*pol));
 }
 

@@ -95,6 +95,28 @@ int tg_policy_load(const char *path, struct tg_policy *pol,
 		   char *err, size_t errlen);
 void tg_policy_free(struct tg_policy *pol);
 
+/*
+ * tenguardctl's files, with the rules of a policy file and the same
+ * messages ("a.json: ingress.rules[2].ports: ..."). A rule set file is
+ * {"ingress": {...}, "egress": {...}}, either optional; its rules name a
+ * remote group by id only, as there is no tenant to name it. A node file
+ * is what a policy file's "node" holds. On failure the result is left
+ * empty (zeroed).
+ */
+int tg_acl_file_load(const char *path,
+		     struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX],
+		     char *err, size_t errlen);
+int tg_node_file_load(const char *path, struct tg_node_cfg *node,
+		      char *err, size_t errlen);
+void tg_acl_cfg_free(struct tg_acl_cfg *acl);
+void tg_node_cfg_free(struct tg_node_cfg *node);
+/*
+ * A node without configuration: nothing protected, services and
+ * remediation present with no rules (default deny), the default timeouts
+ * TENGUARD_CT_TIMEOUTS_DEFAULT. What a policy file without "node" gets.
+ */
+void tg_node_cfg_init(struct tg_node_cfg *node);
+
 const struct tg_tenant_cfg *tg_policy_tenant(const struct tg_policy *pol,
 					     uint32_t id);
 const struct tg_port_cfg *tg_policy_port(const struct tg_policy *pol,
