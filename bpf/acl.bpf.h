@@ -525,7 +525,10 @@ static __always_inline void tg_frag_key_of(struct tenguard_frag_key *k,
 	k->id = f->frag_id;
 	k->set = dir;
 	k->family = f->family;
-	k->proto = f->proto;
+	/* not the upper layer: IPv6 headers after the fragment header are
+	 * in the first fragment only
+	 */
+	k->proto = f->frag_proto;
 	k->pad = 0;
 	__builtin_memcpy(k->saddr, f->saddr, 16);
 	__builtin_memcpy(k->daddr, f->daddr, 16);
@@ -632,9 +635,14 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	if (!filtered && !protect)
 		return TG_PASS;
 
-	if (f->frag == TG_FRAG_LATER)
+	if (f->frag == TG_FRAG_LATER) {
+		/* one that would rewrite the ports the first was judged by */
+		if (f->frag_proto == IPPROTO_TCP &&
+		    f->frag_off < sizeof(struct tcphdr))
+			return TENGUARD_DROP_MALFORMED;
 		return tg_frag_allowed(&s->frag, ifindex, f, dir) ? TG_PASS :
 			TENGUARD_DROP_FRAGMENT;
+	}
 
 	tg_ct_key_of(&s->key, ifindex, f, dir);
 	ret = tg_ct_track(&s->key, f, dir, &s->recheck, quarantined);

@@ -44,7 +44,10 @@ struct tg_flow {
 	__be16 dport;
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u16 pad;
+	__u8 frag_proto;	/* what follows the fragment header, in all */
+	__u8 pad;
+	__u16 frag_off;		/* of a later fragment, bytes */
+	__u16 pad2;
 	__u32 l4_off;		/* where the upper-layer header starts */
 	__u32 end;		/* end of the datagram */
 	__u8 saddr[16];
@@ -148,8 +151,10 @@ static __always_inline int tg_flow_ipv4(struct __sk_buff *skb,
 	f->end = off + bpf_ntohs(ip.tot_len);
 	frag = bpf_ntohs(ip.frag_off);
 	f->frag_id = bpf_ntohs(ip.id);
+	f->frag_proto = ip.protocol;
 	if (frag & 0x1fff) {
 		f->frag = TG_FRAG_LATER;
+		f->frag_off = (frag & 0x1fff) * 8;
 		return 0;
 	}
 	if (frag & 0x2000)
@@ -200,11 +205,13 @@ static __always_inline int tg_flow_ipv6(struct __sk_buff *skb,
 			if (tg_load(skb, off, &ext, sizeof(ext)))
 				return TG_FLOW_MALFORMED;
 			f->frag_id = bpf_ntohl(ext.id);
+			f->frag_proto = ext.nexthdr;
 			nexthdr = ext.nexthdr;
 			off += 8;
 			if (bpf_ntohs(ext.frag) & ~7) {
 				f->proto = nexthdr;
 				f->frag = TG_FRAG_LATER;
+				f->frag_off = bpf_ntohs(ext.frag) & ~7;
 				f->l4_off = off;
 				return 0;
 			}
