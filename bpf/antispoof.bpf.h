@@ -264,17 +264,9 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb,
 					 __u32 ifindex, __u32 flags)
 {
 	struct ipv6hdr ip6;
-	/* first 4 bytes of any extension header; bytes 2-3 are the routing
-	 * type and segments left, or the fragment offset and M flag
-	 */
-	struct {
-		__u8 nexthdr;
-		__u8 hdrlen;
-		__u8 b2;
-		__u8 b3;
-	} ext;
 	__u32 off = ETH_HLEN + sizeof(ip6), end;
-	int fragment = 0, unspec, i;
+	int fragment = 0, unspec, i, len;
+	struct tg_ext ext;
 	__u8 nexthdr;
 
 	if (tg_load(skb, ETH_HLEN, &ip6, sizeof(ip6)))
@@ -291,29 +283,16 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb,
 	/* the upper-layer header, wherever the extension headers put it */
 	nexthdr = ip6.nexthdr;
 	for (i = 0; i < TG_MAX_EXTHDRS; i++) {
-		switch (nexthdr) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_DSTOPTS:
-		case IPPROTO_ROUTING:
-			if (tg_load(skb, off, &ext, sizeof(ext)))
-				return TENGUARD_DROP_MALFORMED;
-			/* type 0 source routing is deprecated (RFC 5095) */
-			if (nexthdr == IPPROTO_ROUTING && ext.b2 == 0 &&
-			    ext.b3)
-				return TENGUARD_DROP_MALFORMED;
-			nexthdr = ext.nexthdr;
-			off += (ext.hdrlen + 1) * 8;
-			continue;
-		case IPPROTO_AH:
-			if (tg_load(skb, off, &ext, sizeof(ext)))
-				return TENGUARD_DROP_MALFORMED;
-			nexthdr = ext.nexthdr;
-			off += (ext.hdrlen + 2) * 4;
-			continue;
-		case IPPROTO_FRAGMENT:
-			if (tg_load(skb, off, &ext, sizeof(ext)))
-				return TENGUARD_DROP_MALFORMED;
-			if (((ext.b2 << 8) | ext.b3) & ~7) {
+		len = tg_ext_hdr(skb, off, nexthdr, &ext);
+		if (len < 0)
+			return TENGUARD_DROP_MALFORMED;
+		if (!len)
+			break;
+		/* type 0 source routing is deprecated (RFC 5095) */
+		if (nexthdr == IPPROTO_ROUTING && ext.b2 == 0 && ext.b3)
+			return TENGUARD_DROP_MALFORMED;
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			if (tg_ext_frag_off(&ext)) {
 				/* later fragment: the first one was checked */
 				if (unspec)
 					return TENGUARD_DROP_SRC_IP;
@@ -323,11 +302,9 @@ static __always_inline int tg_check_ipv6(struct __sk_buff *skb,
 				return TG_PASS;
 			}
 			fragment = 1;
-			nexthdr = ext.nexthdr;
-			off += 8;
-			continue;
 		}
-		break;
+		nexthdr = ext.nexthdr;
+		off += len;
 	}
 	if (i == TG_MAX_EXTHDRS)
 		return TENGUARD_DROP_MALFORMED;

@@ -166,14 +166,9 @@ static __always_inline int tg_flow_ipv6(struct __sk_buff *skb,
 					struct tg_flow *f, __u32 off)
 {
 	struct ipv6hdr ip6;
-	struct {
-		__u8 nexthdr;
-		__u8 hdrlen;
-		__be16 frag;
-		__be32 id;
-	} ext;
+	struct tg_ext ext;
 	__u8 nexthdr;
-	int i;
+	int i, len;
 
 	if (tg_load(skb, off, &ip6, sizeof(ip6)) || ip6.version != 6)
 		return TG_FLOW_MALFORMED;
@@ -186,39 +181,25 @@ static __always_inline int tg_flow_ipv6(struct __sk_buff *skb,
 	off += sizeof(ip6);
 	nexthdr = ip6.nexthdr;
 	for (i = 0; i < TG_MAX_EXTHDRS; i++) {
-		switch (nexthdr) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_DSTOPTS:
-		case IPPROTO_ROUTING:
-			if (tg_load(skb, off, &ext, 2))
-				return TG_FLOW_MALFORMED;
-			nexthdr = ext.nexthdr;
-			off += (ext.hdrlen + 1) * 8;
-			continue;
-		case IPPROTO_AH:
-			if (tg_load(skb, off, &ext, 2))
-				return TG_FLOW_MALFORMED;
-			nexthdr = ext.nexthdr;
-			off += (ext.hdrlen + 2) * 4;
-			continue;
-		case IPPROTO_FRAGMENT:
-			if (tg_load(skb, off, &ext, sizeof(ext)))
-				return TG_FLOW_MALFORMED;
+		len = tg_ext_hdr(skb, off, nexthdr, &ext);
+		if (len < 0)
+			return TG_FLOW_MALFORMED;
+		if (!len)
+			break;
+		if (nexthdr == IPPROTO_FRAGMENT) {
 			f->frag_id = bpf_ntohl(ext.id);
 			f->frag_proto = ext.nexthdr;
-			nexthdr = ext.nexthdr;
-			off += 8;
-			if (bpf_ntohs(ext.frag) & ~7) {
-				f->proto = nexthdr;
+			f->frag = TG_FRAG_FIRST;
+			if (tg_ext_frag_off(&ext)) {
+				f->proto = ext.nexthdr;
 				f->frag = TG_FRAG_LATER;
-				f->frag_off = bpf_ntohs(ext.frag) & ~7;
-				f->l4_off = off;
+				f->frag_off = tg_ext_frag_off(&ext);
+				f->l4_off = off + len;
 				return 0;
 			}
-			f->frag = TG_FRAG_FIRST;
-			continue;
 		}
-		break;
+		nexthdr = ext.nexthdr;
+		off += len;
 	}
 	if (i == TG_MAX_EXTHDRS)
 		return TG_FLOW_MALFORMED;

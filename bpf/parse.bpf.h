@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -63,6 +64,47 @@ static __always_inline int tg_frame_vid(struct __sk_buff *skb)
 	    !tg_is_vlan_proto(tag.proto))
 		return -1;
 	return bpf_ntohs(tag.tci) & 0x0fff;
+}
+
+/* the first 8 bytes of an IPv6 extension header */
+struct tg_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__u8 b2;	/* routing: type; fragment: offset high bits */
+	__u8 b3;	/* routing: segments left; fragment: offset low, M */
+	__be32 id;	/* fragment: identification */
+};
+
+/*
+ * nh, at off: an extension header a walk steps over, read into *ext, its
+ * length returned; 0: the upper layer (or one no walk can step over);
+ * -1: unreadable.
+ */
+static __always_inline int tg_ext_hdr(struct __sk_buff *skb, __u32 off,
+				      __u8 nh, struct tg_ext *ext)
+{
+	switch (nh) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_ROUTING:
+		if (tg_load(skb, off, ext, 4))
+			return -1;
+		return (ext->hdrlen + 1) * 8;
+	case IPPROTO_AH:
+		if (tg_load(skb, off, ext, 4))
+			return -1;
+		return (ext->hdrlen + 2) * 4;
+	case IPPROTO_FRAGMENT:
+		if (tg_load(skb, off, ext, sizeof(*ext)))
+			return -1;
+		return 8;
+	}
+	return 0;
+}
+
+static __always_inline __u16 tg_ext_frag_off(const struct tg_ext *ext)
+{
+	return (ext->b2 << 8 | ext->b3) & ~7;
 }
 
 /* UDP destination ports of overlay encapsulations */
