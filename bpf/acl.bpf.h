@@ -434,6 +434,8 @@ static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 		if (reply ? !tg_icmp_is_echo_reply(f->family, f->icmp_type) :
 			    !tg_icmp_is_echo(f->family, f->icmp_type))
 			return 0;
+		if (reply)
+			ct->state = TENGUARD_CT_S_REPLIED;
 	} else if (reply) {
 		ct->state = TENGUARD_CT_S_REPLIED;
 	}

@@ -33,9 +33,18 @@ int tenant_main(int argc, char **argv);
 int port_main(int argc, char **argv);
 int stats_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
+int acl_main(int argc, char **argv);
+int conntrack_main(int argc, char **argv);
 
 extern const struct ctl_cmd tenant_cmds[];
 extern const struct ctl_cmd port_cmds[];
+extern const struct ctl_cmd acl_cmds[];
+extern const struct ctl_cmd node_cmds[];
+int node_main(int argc, char **argv);
+/* acl set, acl del (ctl_acl_set.c): rule sets pushed to the module */
+int acl_set_main(int argc, char **argv);
+int acl_del_main(int argc, char **argv);
+extern const struct ctl_cmd conntrack_cmds[];
 
 /* the instance whose pins are read, from -i or the environment */
 extern const char *ctl_instance;
@@ -155,6 +164,12 @@ struct ctl_port {
 	/* the name of port.tenant, if it is a tenant with a name */
 	bool has_tenant_name;
 	char tenant_name[TENGUARD_NAME_LEN + 1];
+	/* the module's or tg_quarantine's, if the instance pins it */
+	bool has_quarantine;
+	bool quarantined;
+	/* from the module: the maps do not keep them */
+	size_t n_groups;
+	__u32 groups[TENGUARD_PORT_GROUPS_MAX];
 };
 
 /* every port, sorted by name */
@@ -180,5 +195,12 @@ int ctl_stats_read(const struct ctl_map *m, __u32 ifindex,
 		   struct tenguard_stats *sum);
 /* the counters as members of the open object; text: rx/tx/drop lines */
 void ctl_stats_print(const struct tenguard_stats *s, const char *indent);
+
+/*
+ * tg_quarantine: -ENOENT (not reported) if the instance pins none (a
+ * daemon older than quarantine); *on: the port is quarantined.
+ */
+int ctl_quarantine_open(struct ctl_map *m);
+int ctl_quarantined(const struct ctl_map *m, __u32 ifindex, bool *on);
 
 #endif /* TG_CTL_H */

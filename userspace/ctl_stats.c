@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "names.h"
+#include "pins.h"
 
 int ctl_stats_open(struct ctl_map *m)
 {
@@ -78,9 +80,37 @@ void ctl_stats_print(const struct tenguard_stats *s, const char *indent)
 	print_fp(any ? "\n" : " none\n");
 }
 
+int ctl_quarantine_open(struct ctl_map *m)
+{
+	int fd;
+
+	/* a daemon from before quarantine existed pins no such map */
+	fd = tg_pin_open(ctl_instance, TENGUARD_MAP_QUARANTINE);
+	if (fd == -ENOENT) {
+		*m = (struct ctl_map){ .fd = -1 };
+		return -ENOENT;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ctl_map_open(m, TENGUARD_MAP_QUARANTINE, BPF_MAP_TYPE_HASH,
+			    sizeof(__u32), sizeof(__u32));
+}
+
+int ctl_quarantined(const struct ctl_map *m, __u32 ifindex, bool *on)
+{
+	__u32 v;
+	int err;
+
+	err = ctl_map_lookup(m, &ifindex, &v);
+	*on = !err;
+	return err == -ENOENT ? 0 : err;
+}
+
 struct port_stats {
 	struct ctl_port port;
 	struct tenguard_stats stats;
+	bool has_quarantine;	/* the instance pins tg_quarantine */
+	bool quarantined;
 };
 
 static int stats_help(void)
@@ -94,8 +124,12 @@ static int stats_help(void)
 	       "(tx), and frames dropped, one counter per reason. Text lists the drop\n"
 	       "reasons that counted something; JSON has all of them:\n"
 	       "\n"
-	       "  [{\"name\", \"ifindex\", \"rx_packets\", \"rx_bytes\", \"tx_packets\",\n"
-	       "    \"tx_bytes\", \"drop\": {REASON: COUNT, ...}}]\n"
+	       "  [{\"name\", \"ifindex\", \"quarantine\", \"rx_packets\", \"rx_bytes\",\n"
+	       "    \"tx_packets\", \"tx_bytes\", \"drop\": {REASON: COUNT, ...}}]\n"
+	       "\n"
+	       "\"quarantine\" is \"on\" for a port cut off by \"" CTL_NAME " port\n"
+	       "quarantine\" (text: \"quarantined\" after its name), else \"off\"; null\n"
+	       "if the instance keeps no quarantine state.\n"
 	       "\n"
 	       "Drop reasons:\n"
 	       "  ");
@@ -117,7 +151,8 @@ int stats_main(int argc, char **argv)
 {
 	struct ctl_port *ports = NULL;
 	struct port_stats *ps = NULL;
-	struct ctl_map stats;
+	struct ctl_map stats, quarantine;
+	bool has_quarantine;
 	size_t n, i;
 	int err;
 
@@ -150,6 +185,18 @@ int stats_main(int argc, char **argv)
 	ctl_map_close(&stats);
 	if (err)
 		goto out;
+	err = ctl_quarantine_open(&quarantine);
+	has_quarantine = !err;
+	if (err == -ENOENT)
+		err = 0;
+	for (i = 0; !err && has_quarantine && i < n; i++) {
+		ps[i].has_quarantine = true;
+		err = ctl_quarantined(&quarantine, ports[i].ifindex,
+				      &ps[i].quarantined);
+	}
+	ctl_map_close(&quarantine);
+	if (err)
+		goto out;
 
 	open_json_array(PRINT_JSON, NULL);
 	for (i = 0; i < n; i++) {
@@ -157,8 +204,15 @@ int stats_main(int argc, char **argv)
 			print_nl();
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "name", "port: %s", ps[i].port.name);
-		print_uint(PRINT_ANY, "ifindex", " (ifindex %u)\n",
+		print_uint(PRINT_ANY, "ifindex", " (ifindex %u)",
 			   ps[i].port.ifindex);
+		/* null: the instance does not say (older than quarantine) */
+		if (ps[i].has_quarantine)
+			print_string(PRINT_JSON, "quarantine", NULL,
+				     ps[i].quarantined ? "on" : "off");
+		else
+			print_null(PRINT_JSON, "quarantine", NULL, NULL);
+		print_fp(ps[i].quarantined ? " quarantined\n" : "\n");
 		ctl_stats_print(&ps[i].stats, "  ");
 		close_json_object();
 	}

@@ -30,6 +30,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "port", port_main, NULL, "ports and their bindings", port_cmds },
 	{ "monitor", monitor_main, "[config|events]",
 	  "print the module's changes and events as they happen", NULL },
+	{ "acl", acl_main, NULL, "rule sets of ports and of the node",
+	  acl_cmds },
+	{ "conntrack", conntrack_main, NULL,
+	  "flows tracked for the rule sets", conntrack_cmds },
+	{ "node", node_main, NULL,
+	  "what VM ports may reach of the node; conntrack timeouts",
+	  node_cmds },
 	{ "stats", stats_main, "[NAME]",
 	  "packet and drop counters of every port, or of port NAME", NULL },
 	{ "help", help_main, "[COMMAND]", "print this help, or COMMAND's",
@@ -323,7 +330,8 @@ int ctl_map_open(struct ctl_map *m, const char *name, __u32 type,
 		.name = name,
 		.key_size = key_size,
 		.value_size = value_size,
-		.percpu = type == BPF_MAP_TYPE_PERCPU_HASH,
+		.percpu = type == BPF_MAP_TYPE_PERCPU_HASH ||
+			  type == BPF_MAP_TYPE_PERCPU_ARRAY,
 	};
 	if (tg_pin_dir(ctl_instance, dir, sizeof(dir))) {
 		fprintf(stderr, CTL_NAME ": invalid instance name \"%s\"\n",
