@@ -38,7 +38,7 @@ SELFTEST_BINS	:= $(SELFTEST_C:selftests/%.c=$(BUILD)/selftests/%)
 .PHONY: all test bench demo clean style
 .SECONDARY:
 all: $(BUILD)/tenguardd $(BUILD)/tenguardctl $(SELFTEST_BINS) \
-     $(BUILD)/bench_isolation
+     $(BUILD)/bench_isolation $(BUILD)/bench_acl $(BUILD)/bench_flood
 
 $(BUILD) $(BUILD)/selftests:
 	mkdir -p $@
@@ -66,6 +66,17 @@ BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
 		$(LDLIBS_CRYPTO)
+
+# the ACL path under BPF_PROG_TEST_RUN, and the sender of bench/traffic.sh
+BENCH_ACL_SRCS	:= bench/bench_acl.c bench/acl_rules.c userspace/isolation.c \
+		   userspace/acl.c userspace/policy.c userspace/pins.c \
+		   userspace/names.c
+$(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
+	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
+		$(LDLIBS_JSON) $(LDLIBS_CRYPTO)
+
+$(BUILD)/bench_flood: bench/flood.c bench/acl_rules.h | $(BUILD)
+	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^)
 
 # C selftests: kselftest_harness.h comes from Debian's linux-source (setup.sh)
 $(KSFT_DIR)/kselftest_harness.h:

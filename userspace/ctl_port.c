@@ -7,6 +7,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <bpf/bpf.h>
 
 #include "ctl.h"
 #include "names.h"
@@ -24,9 +25,10 @@ static int port_cmp(const void *a, const void *b)
 
 int ctl_ports_read(struct ctl_port **ports, size_t *n)
 {
-	struct ctl_map m, tenants;
+	struct ctl_map m, tenants, quarantine;
 	struct ctl_port *p = NULL;
 	struct ctl_dump d = {};
+	bool has_quarantine;
 	size_t i;
 	int err;
 
@@ -37,6 +39,10 @@ int ctl_ports_read(struct ctl_port **ports, size_t *n)
 	err = ctl_tenants_open(&tenants);
 	if (err)
 		goto out_ports;
+	err = ctl_quarantine_open(&quarantine);
+	has_quarantine = !err;
+	if (err && err != -ENOENT)
+		goto out_tenants;
 	err = ctl_map_dump(&m, true, &d);
 	if (err)
 		goto out;
@@ -49,6 +55,13 @@ int ctl_ports_read(struct ctl_port **ports, size_t *n)
 		p[i].ifindex = ((__u32 *)d.keys)[i];
 		p[i].port = ((struct tenguard_port *)d.values)[i];
 		memcpy(p[i].name, p[i].port.name, sizeof(p[i].port.name));
+		if (has_quarantine) {
+			p[i].has_quarantine = true;
+			err = ctl_quarantined(&quarantine, p[i].ifindex,
+					      &p[i].quarantined);
+			if (err)
+				goto out;
+		}
 		if (!p[i].port.tenant)
 			continue;
 		err = ctl_tenant_name(&tenants, p[i].port.tenant,
@@ -66,6 +79,8 @@ int ctl_ports_read(struct ctl_port **ports, size_t *n)
 out:
 	free(p);
 	ctl_dump_free(&d);
+	ctl_map_close(&quarantine);
+out_tenants:
 	ctl_map_close(&tenants);
 out_ports:
 	ctl_map_close(&m);
@@ -108,6 +123,8 @@ struct port_fmt {
 	const char *generation;
 	const char *acked;	/* from the module */
 	const char *master;	/* from the module; NULL: JSON only */
+	const char *groups;	/* from the module */
+	const char *quarantine;
 	const char *none;	/* an empty field */
 	bool line;		/* monitor: one line, only what is set */
 };
@@ -119,11 +136,12 @@ static const struct port_fmt port_row = {
 	.tenant = "%-18s ",
 	.segment = "%-12s ",
 	.flags = "%-24s ",
+	.quarantine = "%-10s ",
 	.generation = "%" PRIu64 "\n",
 	.none = "-",
 };
 
-/* the module adds what the daemon acked */
+/* the module adds the groups and what the daemon acked */
 static const struct port_fmt port_row_module = {
 	.name = "%-16s ",
 	.ifindex = "%-8u ",
@@ -131,6 +149,8 @@ static const struct port_fmt port_row_module = {
 	.tenant = "%-18s ",
 	.segment = "%-12s ",
 	.flags = "%-24s ",
+	.groups = "%-12s ",
+	.quarantine = "%-10s ",
 	.generation = "%-10" PRIu64 " ",
 	.acked = "%" PRIu64 "\n",
 	.none = "-",
@@ -142,6 +162,8 @@ static const struct port_fmt port_block = {
 	.kind = "  kind: %s\n",
 	.tenant = "  tenant: %s\n",
 	.flags = "  flags: %s\n",
+	.groups = "  groups: %s\n",
+	.quarantine = "  quarantine: %s\n",
 	.generation = "  generation: %" PRIu64 "\n",
 	.acked = "  acked: %" PRIu64 "\n",
 	.master = "  master: %s\n",
@@ -154,6 +176,8 @@ static const struct port_fmt port_line = {
 	.kind = " kind %s",
 	.tenant = " tenant %s",
 	.flags = " flags %s",
+	.groups = " groups %s",
+	.quarantine = " quarantine %s",
 	.generation = " generation %" PRIu64,
 	.acked = " acked %" PRIu64,
 	.master = " master %s",
@@ -166,9 +190,10 @@ static void port_print_head(bool module)
 	print_fp("%-16s %-8s %-7s %-18s %-12s %-24s ", "NAME", "IFINDEX",
 		 "KIND", "TENANT", "SEGMENT", "FLAGS");
 	if (module)
-		print_fp("%-10s %s\n", "GENERATION", "ACKED");
+		print_fp("%-12s %-10s %-10s %s\n", "GROUPS", "QUARANTINE",
+			 "GENERATION", "ACKED");
 	else
-		print_fp("%s\n", "GENERATION");
+		print_fp("%-10s %s\n", "QUARANTINE", "GENERATION");
 }
 
 static void port_print_tenant(const struct ctl_port *p,
@@ -261,6 +286,41 @@ static void port_print_master(const struct ctl_port *p,
 	print_string(PRINT_FP, NULL, f->master, buf);
 }
 
+/* the module's groups of the port: JSON ids, text "1,2" */
+static void port_print_groups(const struct ctl_port *p,
+			      const struct port_fmt *f)
+{
+	char buf[TENGUARD_PORT_GROUPS_MAX * 6 + 1] = "";
+	size_t i, len = 0;
+
+	open_json_array(PRINT_JSON, "groups");
+	for (i = 0; i < p->n_groups; i++) {
+		print_uint(PRINT_JSON, NULL, NULL, p->groups[i]);
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%u",
+				len ? "," : "", p->groups[i]);
+	}
+	close_json_array(PRINT_JSON, NULL);
+	if (!f->line || p->n_groups)
+		print_string(PRINT_FP, NULL, f->groups, *buf ? buf : f->none);
+}
+
+/* "on", "off", or JSON null when the instance keeps no such state */
+static void port_print_quarantine(const struct ctl_port *p,
+				  const struct port_fmt *f)
+{
+	if (!p->has_quarantine) {
+		print_null(PRINT_JSON, "quarantine", NULL, NULL);
+		if (!f->line)
+			print_string(PRINT_FP, NULL, f->quarantine, f->none);
+		return;
+	}
+	if (f->line && !p->quarantined)
+		print_string(PRINT_JSON, "quarantine", NULL, "off");
+	else
+		print_string(PRINT_ANY, "quarantine", f->quarantine,
+			     p->quarantined ? "on" : "off");
+}
+
 static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 {
 	print_string(PRINT_ANY, "name", f->name, p->name);
@@ -270,6 +330,9 @@ static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 	port_print_tenant(p, f);
 	port_print_segment(p, f);
 	port_print_flags(p, f);
+	if (p->from_module)
+		port_print_groups(p, f);
+	port_print_quarantine(p, f);
 	print_u64(PRINT_ANY, "generation", f->generation, p->port.generation);
 	if (p->from_module) {
 		print_u64(PRINT_ANY, "acked", f->acked, p->acked);
@@ -282,6 +345,8 @@ static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 /* a port of the module as the maps path holds one */
 static void port_from_genl(const struct genl_port *gp, struct ctl_port *p)
 {
+	size_t i;
+
 	memset(p, 0, sizeof(*p));
 	p->ifindex = gp->ifindex;
 	p->port.tenant = gp->cfg.tenant;
@@ -293,6 +358,11 @@ static void port_from_genl(const struct genl_port *gp, struct ctl_port *p)
 	p->from_module = true;
 	p->acked = gp->acked;
 	p->master = gp->master;
+	p->has_quarantine = gp->has & GENL_P_QUARANTINE;
+	p->quarantined = gp->cfg.quarantined;
+	/* the module holds at most TENGUARD_PORT_GROUPS_MAX */
+	for (i = 0; i < gp->cfg.n_groups && i < TENGUARD_PORT_GROUPS_MAX; i++)
+		p->groups[p->n_groups++] = gp->cfg.groups[i];
 }
 
 static void port_tenant_name(struct ctl_port *p,
@@ -824,6 +894,7 @@ enum port_word {
 	PW_SEGMENT = 1U << 6,
 	PW_MASTER = 1U << 7,
 	PW_NETNSID = 1U << 8,
+	PW_GROUP = 1U << 9,
 };
 
 static const struct {
@@ -840,9 +911,10 @@ static const struct {
 	{ "segment", PW_SEGMENT, "SEGMENT after \"segment\"" },
 	{ "master", PW_MASTER, "DEV after \"master\"" },
 	{ "netnsid", PW_NETNSID, "N after \"netnsid\"" },
+	{ "group", PW_GROUP, "N after \"group\"" },
 };
 
-#define PW_LISTS	(PW_MAC | PW_ADDR | PW_ETHERTYPE)
+#define PW_LISTS	(PW_MAC | PW_ADDR | PW_ETHERTYPE | PW_GROUP)
 #define PW_VM_ONLY	(PW_TENANT | PW_LISTS | PW_FLAGS)
 
 struct port_req {
@@ -876,6 +948,8 @@ static bool port_list_value(enum port_word bit, const char *w)
 		return strchr(w, ':');
 	case PW_ADDR:
 		return strchr(w, ':') || strchr(w, '.');
+	case PW_GROUP:
+		return *w && strspn(w, "0123456789") == strlen(w);
 	default:
 		return w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
 	}
@@ -886,11 +960,17 @@ static int port_list_item(struct port_req *r, enum port_word bit,
 {
 	struct tg_port_cfg *c = &r->p.cfg;
 	struct tg_prefix pfx;
+	uint32_t group;
 	uint16_t et;
 	uint8_t mac[6];
 	int err;
 
 	switch (bit) {
+	case PW_GROUP:
+		err = ctl_arg_u32(r->path, "group", w, 1, TENGUARD_GROUP_MAX,
+				  &group);
+		return err ?: ctl_push(&c->groups, &c->n_groups,
+				       sizeof(group), &group);
 	case PW_MAC:
 		err = ctl_arg_mac(r->path, w, mac);
 		return err ?: ctl_push(&c->macs, &c->n_macs, sizeof(mac), mac);
@@ -977,8 +1057,8 @@ static int port_words_check(struct port_req *r, bool add)
 	if (r->given & PW_UPLINK) {
 		if (r->given & PW_VM_ONLY) {
 			fprintf(stderr, CTL_NAME ": %s: an uplink has no tenant, "
-				"mac, addr, ethertype or flags: it carries "
-				"segments\n", r->path);
+				"mac, addr, ethertype, group or flags: it "
+				"carries segments\n", r->path);
 			return -EINVAL;
 		}
 		return 0;
@@ -1027,7 +1107,8 @@ static int port_change(const char *path, int argc, char **argv, bool add)
 		 (r.given & PW_ADDR ? GENL_P_ADDRS : 0) |
 		 (r.given & PW_ETHERTYPE ? GENL_P_ETHERTYPES : 0) |
 		 (r.given & PW_SEGMENT ? GENL_P_SEGMENT : 0) |
-		 (r.given & PW_MASTER ? GENL_P_MASTER : 0);
+		 (r.given & PW_MASTER ? GENL_P_MASTER : 0) |
+		 (r.given & PW_GROUP ? GENL_P_GROUPS : 0);
 	if (add) {
 		p->cfg.kind = r.given & PW_UPLINK ? TENGUARD_PORT_UPLINK :
 			      TENGUARD_PORT_VM;
@@ -1095,6 +1176,113 @@ static int port_del(int argc, char **argv)
 	}
 	genl_close(g);
 	return err;
+}
+
+/* ---- port quarantine ---- */
+
+/*
+ * Standalone mode: the daemon programs what the policy file says and
+ * leaves tg_quarantine to us; the entry of the port's ifindex is the
+ * quarantine (its value is not looked at).
+ */
+static int port_quarantine_maps(const char *name, bool on)
+{
+	struct ctl_port port;
+	struct ctl_map m;
+	__u32 one = 1;
+	int err;
+
+	err = ctl_port_find(name, &port);
+	if (err)
+		return err;
+	err = ctl_quarantine_open(&m);
+	if (err == -ENOENT) {
+		fprintf(stderr, CTL_NAME ": port quarantine: instance \"%s\" "
+			"pins no %s: its tenguardd is older than quarantine\n",
+			ctl_instance, TENGUARD_MAP_QUARANTINE);
+		return err;
+	}
+	if (err)
+		return err;
+	if (on)
+		err = bpf_map_update_elem(m.fd, &port.ifindex, &one, BPF_ANY);
+	else
+		err = bpf_map_delete_elem(m.fd, &port.ifindex);
+	/* releasing a port that is not quarantined leaves it so: done */
+	if (err && !on && errno == ENOENT)
+		err = 0;
+	else if (err)
+		err = -errno;
+	if (err == -E2BIG)
+		fprintf(stderr, CTL_NAME ": port quarantine %s: %s of instance "
+			"\"%s\" is full\n", name, TENGUARD_MAP_QUARANTINE,
+			ctl_instance);
+	else if (err)
+		fprintf(stderr, CTL_NAME ": port quarantine %s: %s %s of "
+			"instance \"%s\": %s\n", name, on ? "writing" :
+			"deleting from", TENGUARD_MAP_QUARANTINE, ctl_instance,
+			strerror(-err));
+	ctl_map_close(&m);
+	return err;
+}
+
+static int port_quarantine_module(struct genl *g, const char *name,
+				  int32_t netnsid, bool on)
+{
+	char path[IFNAMSIZ + 24];
+	uint32_t ifindex;
+	int err;
+
+	err = ctl_link_index(g, "port quarantine", name, netnsid, &ifindex);
+	if (err)
+		return err;
+	err = genl_port_quarantine(g, ifindex, netnsid, on);
+	if (err) {
+		snprintf(path, sizeof(path), "port quarantine %s", name);
+		genl_perror(g, path, err);
+	}
+	return err;
+}
+
+/* DEV [on|off] [netnsid N] */
+static int port_quarantine(int argc, char **argv)
+{
+	const char *path = "port quarantine", *name;
+	int32_t netnsid;
+	struct genl *g;
+	bool on = true;
+	int err;
+
+	if (!argc)
+		return ctl_missing(path, "DEV");
+	name = argv[0];
+	err = ctl_arg_ifname(path, name);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	if (argc && (!strcmp(argv[0], "on") || !strcmp(argv[0], "off"))) {
+		on = !strcmp(argv[0], "on");
+		argc--;
+		argv++;
+	}
+	err = port_netnsid_arg(path, argc, argv, &netnsid);
+	if (err)
+		return err;
+	/*
+	 * The module's quarantine is the one in force where it is loaded:
+	 * the daemon mirrors it into the maps, over anything written there.
+	 */
+	err = ctl_source_open(path, &g);
+	if (err < 0)
+		return err;
+	if (err) {
+		err = port_quarantine_module(g, name, netnsid, on);
+		genl_close(g);
+		return err;
+	}
+	err = port_netnsid_maps(path, netnsid);
+	return err ?: port_quarantine_maps(name, on);
 }
 
 /* ---- monitor ---- */
@@ -1165,6 +1353,7 @@ static int port_help(int argc, char **argv)
 	printf("\n"
 	       "SEGMENT := { vlan VID | vni VNI }\n"
 	       "FLAG := { dhcp-server | router | encap }\n"
+	       "GROUP := a group of the port's tenant, 1..65535\n"
 	       "\n"
 	       "A port is a network device tenguard guards: the host end of a VM's tap\n"
 	       "or veth (kind vm, bound to one tenant), or an uplink carrying tenant\n"
@@ -1188,8 +1377,13 @@ static int port_help(int argc, char **argv)
 	       "encapsulation (encap). An uplink is a trunk of every tenant's\n"
 	       "segments, or carries the one SEGMENT given.\n"
 	       "\n"
-	       "mac, addr and ethertype may be repeated, or followed by more values:\n"
-	       "\"mac A mac B\" is \"mac A B\". master DEV holds the port to that master\n"
+	       "A VM port may be in GROUPs (1..65535) of its tenant, at most 32: a rule\n"
+	       "that names a remote group (\"remote_group\" in a rule set, see\n"
+	       "\"" CTL_NAME " acl help\") matches any address of the tenant's ports in\n"
+	       "that group.\n"
+	       "\n"
+	       "mac, addr, ethertype and group may be repeated, or followed by more\n"
+	       "values: \"mac A mac B\" is \"mac A B\". master DEV holds the port to that master\n"
 	       "(a bridge, a bond): the module refuses any other; \"master none\"\n"
 	       "lifts it. netnsid N names DEV (and the master) in the network\n"
 	       "namespace the caller knows by netnsid N (ip netns list-id), not in\n"
@@ -1200,22 +1394,34 @@ static int port_help(int argc, char **argv)
 	       "down and refuses to bring it up before.\n"
 	       "\n"
 	       "port set changes what it is given and nothing else: each of mac,\n"
-	       "addr and ethertype given replaces that whole list, flags replaces\n"
-	       "the flags (\"flags none\" clears them). port del makes DEV no longer\n"
-	       "a port.\n"
+	       "addr, ethertype and group given replaces that whole list, flags\n"
+	       "replaces the flags (\"flags none\" clears them). port del makes DEV no\n"
+	       "longer a port.\n"
 	       "Lists too long for one message are sent in parts, in PORT_SETs\n"
 	       "that append; a port add that fails on the way deletes the port\n"
 	       "again.\n"
 	       "\n"
+	       "port quarantine cuts DEV off (on, the default) or lets it back (off):\n"
+	       "a quarantined port passes only ARP, neighbour discovery and what the\n"
+	       "node's remediation rules allow (\"" CTL_NAME " node help\"), in both\n"
+	       "directions, from its next packet on; its flows stop. With the module\n"
+	       "loaded the module keeps the state (PORT_QUARANTINE) and tenguardd\n"
+	       "enforces it. Without it (standalone mode), it is written into the\n"
+	       "instance's map " TENGUARD_MAP_QUARANTINE " directly, where it lasts until\n"
+	       "released or the instance's pins are removed; DEV is then a port the\n"
+	       "instance programmed. --source picks the one as for list and show.\n"
+	       "\n"
 	       "With -j, port list prints [{\"name\", \"ifindex\", \"kind\", \"tenant\",\n"
 	       "\"tenant_name\", \"segment\" (uplinks bound to one), \"flags\",\n"
-	       "\"generation\"}], from the module with \"acked\" and \"master\" (an\n"
-	       "ifindex, or null for any); port show prints one such object with\n"
-	       "\"macs\", \"addresses\", \"ethertypes\" and \"stats\" (null if no\n"
-	       "daemon counts for the port).\n"
+	       "\"quarantine\" (\"on\", \"off\", or null if the instance keeps no such\n"
+	       "state), \"generation\"}], from the module with \"groups\" (ids),\n"
+	       "\"acked\" and \"master\" (an ifindex, or null for any); port show prints\n"
+	       "one such object with \"macs\", \"addresses\", \"ethertypes\" and\n"
+	       "\"stats\" (null if no daemon counts for the port). The maps do not keep\n"
+	       "a port's groups: they are the module's, or the policy file's.\n"
 	       "\n"
-	       "add, set and del need the module and CAP_NET_ADMIN; the module's\n"
-	       "reason for a refusal is printed as \"Error: ...\".\n");
+	       "add, set, del and quarantine with the module need CAP_NET_ADMIN; the\n"
+	       "module's reason for a refusal is printed as \"Error: ...\".\n");
 	return 0;
 }
 
@@ -1226,15 +1432,18 @@ const struct ctl_cmd port_cmds[] = {
 	  "one port with its MACs, addresses, ethertypes, counters", NULL },
 	{ "add", port_add,
 	  "DEV tenant ID mac MAC... [addr PREFIX]... [ethertype 0xNNNN]...\n"
-	  "    [flags FLAG[,FLAG]...] [master DEV] [netnsid N]\n"
+	  "    [group GROUP]... [flags FLAG[,FLAG]...] [master DEV]\n"
+	  "    [netnsid N]\n"
 	  "DEV uplink [segment SEGMENT] [master DEV] [netnsid N]",
 	  "make DEV a VM port or an uplink", NULL },
 	{ "set", port_set,
 	  "DEV [tenant ID] [mac MAC...] [addr PREFIX...] [ethertype 0xNNNN...]\n"
-	  "    [flags {FLAG[,FLAG]...|none}] [segment SEGMENT]\n"
-	  "    [master {DEV|none}] [netnsid N]",
+	  "    [group GROUP...] [flags {FLAG[,FLAG]...|none}]\n"
+	  "    [segment SEGMENT] [master {DEV|none}] [netnsid N]",
 	  "change a port: lists given replace its lists", NULL },
 	{ "del", port_del, "DEV [netnsid N]", "make DEV no longer a port", NULL },
+	{ "quarantine", port_quarantine, "DEV [on|off] [netnsid N]",
+	  "cut a port off but for remediation, or let it back", NULL },
 	{ "help", port_help, NULL, "print this help", NULL },
 	{ NULL },
 };

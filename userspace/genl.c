@@ -62,6 +62,12 @@ enum genl_show {
 	GS_FAMILY,	/* AF_INET, AF_INET6 */
 	GS_ETHERTYPE,	/* 0x88cc */
 	GS_EVENT,	/* enum tenguard_event */
+	GS_ACTION,	/* enum tenguard_acl_action */
+	GS_DIR,		/* enum tenguard_acl_dir */
+	GS_PROTO,	/* IP protocol */
+	GS_ACL_FLAGS,	/* TENGUARD_ACL_F_* */
+	GS_RULE_FLAGS,	/* TENGUARD_RULE_F_* */
+	GS_NODE_FLAGS,	/* TENGUARD_NODE_F_* */
 };
 
 struct genl_set;
@@ -131,6 +137,8 @@ static const struct genl_attr genl_port_attrs[] = {
 	GA(TENGUARD_A_PORT_GENERATION, "generation", GT_U64),
 	GA(TENGUARD_A_PORT_ACKED, "acked", GT_U64),
 	GA(TENGUARD_A_PORT_PAD, "pad", GT_NONE),
+	GA(TENGUARD_A_PORT_GROUP, "group", GT_U32),
+	GA(TENGUARD_A_PORT_QUARANTINE, "quarantine", GT_U8),
 };
 
 static const struct genl_set genl_port_nla = {
@@ -151,10 +159,73 @@ static const struct genl_set genl_event_nla = {
 	"event", TENGUARD_A_EVENT_MAX, genl_event_attrs
 };
 
+/* a rule's remote prefix is an address nest as a port's are */
+static const struct genl_attr genl_rule_attrs[] = {
+	GA(TENGUARD_A_RULE_ACTION, "action", GT_U32, .show = GS_ACTION),
+	GA(TENGUARD_A_RULE_FLAGS, "flags", GT_U32, .show = GS_RULE_FLAGS),
+	GA(TENGUARD_A_RULE_REMOTE, "remote", GT_NESTED, .nest = &genl_addr_nla),
+	GA(TENGUARD_A_RULE_GROUP, "group", GT_U32),
+	GA(TENGUARD_A_RULE_PROTO, "proto", GT_U8, .show = GS_PROTO),
+	GA(TENGUARD_A_RULE_PORT_MIN, "port min", GT_U16),
+	GA(TENGUARD_A_RULE_PORT_MAX, "port max", GT_U16),
+	GA(TENGUARD_A_RULE_ICMP_TYPE, "icmp type", GT_U8),
+	GA(TENGUARD_A_RULE_ICMP_CODE, "icmp code", GT_U8),
+};
+
+static const struct genl_set genl_rule_nla = {
+	"rule", TENGUARD_A_RULE_MAX, genl_rule_attrs
+};
+
+static const struct genl_attr genl_acl_attrs[] = {
+	GA(TENGUARD_A_ACL_DIR, "direction", GT_U32, .show = GS_DIR),
+	GA(TENGUARD_A_ACL_DEFAULT, "default", GT_U32, .show = GS_ACTION),
+	GA(TENGUARD_A_ACL_FLAGS, "flags", GT_U32, .show = GS_ACL_FLAGS),
+	GA(TENGUARD_A_ACL_RULE, "rule", GT_NESTED, .nest = &genl_rule_nla),
+	GA(TENGUARD_A_ACL_OFFSET, "offset", GT_U32),
+	GA(TENGUARD_A_ACL_COUNT, "count", GT_U32),
+};
+
+static const struct genl_set genl_acl_nla = {
+	"acl", TENGUARD_A_ACL_MAX, genl_acl_attrs
+};
+
+/* one per enum tenguard_ct_timeout, named as in policy files */
+static const struct genl_attr genl_timeout_attrs[] = {
+	GA(TENGUARD_A_TIMEOUT_TCP_SYN, "tcp_syn", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_TCP_ESTABLISHED, "tcp_established", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_TCP_CLOSE, "tcp_close", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_UDP, "udp", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_UDP_STREAM, "udp_stream", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_ICMP, "icmp", GT_U32),
+	GA(TENGUARD_A_TIMEOUT_OTHER, "other", GT_U32),
+};
+
+static const struct genl_set genl_timeout_nla = {
+	"timeout", TENGUARD_A_TIMEOUT_MAX, genl_timeout_attrs
+};
+
+static const struct genl_attr genl_node_attrs[] = {
+	GA(TENGUARD_A_NODE_PROTECT, "protect", GT_NESTED,
+	   .nest = &genl_addr_nla),
+	GA(TENGUARD_A_NODE_SERVICE, "service", GT_NESTED,
+	   .nest = &genl_rule_nla),
+	GA(TENGUARD_A_NODE_REMEDIATION, "remediation", GT_NESTED,
+	   .nest = &genl_rule_nla),
+	GA(TENGUARD_A_NODE_FLAGS, "flags", GT_U32, .show = GS_NODE_FLAGS),
+	GA(TENGUARD_A_NODE_TIMEOUT, "timeout", GT_NESTED,
+	   .nest = &genl_timeout_nla),
+};
+
+static const struct genl_set genl_node_nla = {
+	"node", TENGUARD_A_NODE_MAX, genl_node_attrs
+};
+
 static const struct genl_attr genl_top_attrs[] = {
 	GA(TENGUARD_A_TENANT, "tenant", GT_NESTED, .nest = &genl_tenant_nla),
 	GA(TENGUARD_A_PORT, "port", GT_NESTED, .nest = &genl_port_nla),
 	GA(TENGUARD_A_EVENT, "event", GT_NESTED, .nest = &genl_event_nla),
+	GA(TENGUARD_A_ACL, "acl", GT_NESTED, .nest = &genl_acl_nla),
+	GA(TENGUARD_A_NODE, "node", GT_NESTED, .nest = &genl_node_nla),
 };
 
 static const struct genl_set genl_top_nla = {
@@ -173,6 +244,12 @@ static const char *const genl_cmd_names[] = {
 	[TENGUARD_CMD_PORT_GET] = "TENGUARD_CMD_PORT_GET",
 	[TENGUARD_CMD_PORT_ACK] = "TENGUARD_CMD_PORT_ACK",
 	[TENGUARD_CMD_EVENT] = "TENGUARD_CMD_EVENT",
+	[TENGUARD_CMD_PORT_QUARANTINE] = "TENGUARD_CMD_PORT_QUARANTINE",
+	[TENGUARD_CMD_ACL_SET] = "TENGUARD_CMD_ACL_SET",
+	[TENGUARD_CMD_ACL_GET] = "TENGUARD_CMD_ACL_GET",
+	[TENGUARD_CMD_ACL_DEL] = "TENGUARD_CMD_ACL_DEL",
+	[TENGUARD_CMD_NODE_SET] = "TENGUARD_CMD_NODE_SET",
+	[TENGUARD_CMD_NODE_GET] = "TENGUARD_CMD_NODE_GET",
 };
 
 /* the description of an attribute of set, NULL for one this build lacks */
@@ -252,6 +329,46 @@ static void genl_flags_str(uint32_t flags, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* "more", "log", "own-addresses": the flags of rule sets, rules, the node */
+static const struct tg_flag_name genl_acl_flag_names[] = {
+	{ TENGUARD_ACL_F_MORE, "more" },
+	{ 0, NULL },
+};
+
+static const struct tg_flag_name genl_rule_flag_names[] = {
+	{ TENGUARD_RULE_F_LOG, "log" },
+	{ 0, NULL },
+};
+
+static const struct tg_flag_name genl_node_flag_names[] = {
+	{ TENGUARD_NODE_F_OWN_ADDRS, "own-addresses" },
+	{ 0, NULL },
+};
+
+static void genl_bits_str(uint32_t v, const struct tg_flag_name *names,
+			  char *buf, size_t len)
+{
+	char words[96];
+	size_t n = 0;
+
+	words[0] = '\0';
+	for (; names->name; names++) {
+		if (!(v & names->flag))
+			continue;
+		n += snprintf(words + n, n < sizeof(words) ?
+			      sizeof(words) - n : 0, "%s%s", n ? "," : "",
+			      names->name);
+	}
+	snprintf(buf, len, "%#x (%s)", v, n ? words : "none");
+}
+
+/* "1 (deny)": a number and its name in names[0..n), "?" for none */
+static void genl_enum_str(uint32_t v, const char *const *names, size_t n,
+			  char *buf, size_t len)
+{
+	snprintf(buf, len, "%u (%s)", v, v < n && names[v] ? names[v] : "?");
+}
+
 static void genl_segment_str(const struct nlattr *nest, char *buf, size_t len);
 static void genl_addr_str(const struct nlattr *nest, char *buf, size_t len);
 
@@ -322,6 +439,26 @@ static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
 		snprintf(buf, len, "%u (%s)", v,
 			 genl_event_name(v) ?: "unknown");
 		break;
+	case GS_ACTION:
+		genl_enum_str(v, tg_acl_action_names, __TENGUARD_ACL_ACTION_MAX,
+			      buf, len);
+		break;
+	case GS_DIR:
+		genl_enum_str(v, tg_acl_set_names, __TENGUARD_ACL_DIR_MAX, buf,
+			      len);
+		break;
+	case GS_PROTO:
+		snprintf(buf, len, "%u (%s)", v, tg_proto_name(v) ?: "?");
+		break;
+	case GS_ACL_FLAGS:
+		genl_bits_str(v, genl_acl_flag_names, buf, len);
+		break;
+	case GS_RULE_FLAGS:
+		genl_bits_str(v, genl_rule_flag_names, buf, len);
+		break;
+	case GS_NODE_FLAGS:
+		genl_bits_str(v, genl_node_flag_names, buf, len);
+		break;
 	default:
 		snprintf(buf, len, "%u", v);
 	}
@@ -381,6 +518,8 @@ struct genl {
 	uint32_t grp_events;
 	bool dry;
 	unsigned int dumped;	/* requests dumped in a dry run */
+	/* an ACL_SET part: the index of its first rule, for messages */
+	uint32_t rule_base;
 	/* why the last request failed, for genl_perror() */
 	struct {
 		int err;
@@ -578,34 +717,54 @@ static const struct genl_set *genl_set_at(const struct genl_set *set,
 	return NULL;
 }
 
-/* "port mac 02:00:00:00:00:01": the attribute offset bytes in */
+/*
+ * "port mac 02:00:00:00:00:01", "acl rule 1234 proto 58 (icmpv6)": the
+ * attribute offset bytes in. A rule is named by its index in the rule set:
+ * rule_base is the index of the request's first TENGUARD_A_ACL_RULE.
+ */
 static bool genl_describe_at(const struct genl_set *set, const void *base,
 			     const void *data, int len, uint32_t offset,
-			     const char *path, char *buf, size_t buflen)
+			     const char *path, uint32_t rule_base, char *buf,
+			     size_t buflen)
 {
+	unsigned int seen[32] = {};
 	const struct genl_attr *d;
-	char value[128], sub[96];
+	char value[64], sub[96], label[32];
 	struct nlattr *a;
-	int rem;
+	int rem, type;
 
 	nla_for_each_attr(a, (struct nlattr *)data, len, rem) {
 		uint32_t at = (const char *)a - (const char *)base;
+		unsigned int idx;
 
 		d = genl_attr_of(set, a);
+		type = nla_type(a);
+		idx = type < 32 ? seen[type]++ : 0;
 		if (offset < at || offset >= at + a->nla_len)
 			continue;
 		if (!d) {
 			snprintf(buf, buflen, "%s%sattribute %d", path,
-				 *path ? " " : "", nla_type(a));
+				 *path ? " " : "", type);
 			return true;
 		}
+		if (d->nest == &genl_rule_nla)
+			snprintf(label, sizeof(label), "%s %u", d->label,
+				 set == &genl_acl_nla ? rule_base + idx : idx);
+		else
+			snprintf(label, sizeof(label), "%s", d->label);
 		if (offset > at && d->type == GT_NESTED) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path,
-				 *path ? " " : "", d->label);
+				 *path ? " " : "", label);
 			if (genl_describe_at(d->nest, base, nla_data(a),
-					     nla_len(a), offset, sub, buf,
-					     buflen))
+					     nla_len(a), offset, sub,
+					     rule_base, buf, buflen))
 				return true;
+		}
+		if (d->nest == &genl_rule_nla) {
+			/* a whole rule: its index says which */
+			snprintf(buf, buflen, "%s%s%s", path, *path ? " " : "",
+				 label);
+			return true;
 		}
 		if (genl_attr_valid(d, a) && d->type != GT_NESTED)
 			genl_value_str(d, a, value, sizeof(value));
@@ -616,7 +775,7 @@ static bool genl_describe_at(const struct genl_set *set, const void *base,
 			/* a whole port or tenant: the request is all of it */
 			return false;
 		snprintf(buf, buflen, "%s%s%s %s", path, *path ? " " : "",
-			 d->label, value);
+			 label, value);
 		return true;
 	}
 	return false;
@@ -668,7 +827,7 @@ static void genl_extack(struct genl_xfer *x, const struct nlmsghdr *nlh,
 
 		if (genl_describe_at(x->set, req, attrs, attrlen,
 				     nla_get_u32(tb[NLMSGERR_ATTR_OFFS]), "",
-				     at, sizeof(at)))
+				     g->rule_base, at, sizeof(at)))
 			snprintf(g->why.at, sizeof(g->why.at), "at %s", at);
 	}
 	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
@@ -1218,6 +1377,18 @@ static int genl_parse_port(struct genl *g, const struct nlattr *nest,
 			p->acked = nla_get_u64(a);
 			p->has |= GENL_P_ACKED;
 			break;
+		case TENGUARD_A_PORT_GROUP:
+			err = genl_grow(&c->groups, c->n_groups,
+					sizeof(*c->groups));
+			if (err)
+				return err;
+			c->groups[c->n_groups++] = nla_get_u32(a);
+			p->has |= GENL_P_GROUPS;
+			break;
+		case TENGUARD_A_PORT_QUARANTINE:
+			c->quarantined = nla_get_u8(a);
+			p->has |= GENL_P_QUARANTINE;
+			break;
 		}
 	}
 	if (!has_ifindex)
@@ -1343,13 +1514,20 @@ void genl_tenant_free(struct genl_tenant *t)
 
 void genl_port_free(struct genl_port *p)
 {
+	size_t i;
+
 	free(p->cfg.macs);
 	free(p->cfg.addrs);
 	free(p->cfg.ethertypes);
+	free(p->cfg.groups);
 	p->cfg.macs = NULL;
 	p->cfg.addrs = NULL;
 	p->cfg.ethertypes = NULL;
+	p->cfg.groups = NULL;
 	p->cfg.n_macs = p->cfg.n_addrs = p->cfg.n_ethertypes = 0;
+	p->cfg.n_groups = 0;
+	for (i = 0; i < __TENGUARD_ACL_DIR_MAX; i++)
+		tg_acl_cfg_free(&p->cfg.acl[i]);
 }
 
 static void genl_list_free(struct genl_list *l)
@@ -1542,10 +1720,11 @@ static int genl_put_port_id(struct nl_msg *msg, uint32_t ifindex,
 	return 0;
 }
 
-static int genl_put_addr(struct nl_msg *msg, const struct tg_prefix *p)
+/* an address nest (TENGUARD_A_ADDR_*) of attribute type */
+static int genl_put_prefix(struct nl_msg *msg, int type,
+			   const struct tg_prefix *p)
 {
-	struct nlattr *nest = nla_nest_start(msg, TENGUARD_A_PORT_ADDR |
-					     NLA_F_NESTED);
+	struct nlattr *nest = nla_nest_start(msg, type | NLA_F_NESTED);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -1558,6 +1737,11 @@ static int genl_put_addr(struct nl_msg *msg, const struct tg_prefix *p)
 	}
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+static int genl_put_addr(struct nl_msg *msg, const struct tg_prefix *p)
+{
+	return genl_put_prefix(msg, TENGUARD_A_PORT_ADDR, p);
 }
 
 /* where a push through the lists of a port has come */
@@ -1615,7 +1799,7 @@ static int genl_port_fill(struct nl_msg *msg, const struct genl_port *p,
 	struct genl_cursor start = *cur;
 	enum genl_list_kind k;
 	struct nlattr *nest;
-	size_t *i;
+	size_t *i, gi;
 
 	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
 	if (!nest || genl_put_port_id(msg, p->ifindex, p->netnsid))
@@ -1633,6 +1817,15 @@ static int genl_port_fill(struct nl_msg *msg, const struct genl_port *p,
 		if ((p->has & GENL_P_SEGMENT) &&
 		    genl_put_segment(msg, TENGUARD_A_PORT_SEGMENT, c->segment))
 			return -EMSGSIZE;
+		/*
+		 * Groups are few (TENGUARD_PORT_GROUPS_MAX) and a PORT_SET
+		 * replaces them: all of them go in the first message.
+		 */
+		for (gi = 0; (p->has & GENL_P_GROUPS) &&
+		     gi < c->n_groups; gi++)
+			if (nla_put_u32(msg, TENGUARD_A_PORT_GROUP,
+					c->groups[gi]))
+				return -EMSGSIZE;
 		for (k = 0; k < GL_N; k++) {
 			i = genl_cursor_of(cur, k);
 			if (*i < genl_list_len(p, k)) {
@@ -1838,6 +2031,639 @@ out:
 	return err;
 }
 
+int genl_port_quarantine(struct genl *g, uint32_t ifindex, int32_t netnsid,
+			 bool on)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_PORT_QUARANTINE, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (nest && !genl_put_port_id(msg, ifindex, netnsid) &&
+	    !nla_put_u8(msg, TENGUARD_A_PORT_QUARANTINE, on)) {
+		nla_nest_end(msg, nest);
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
+/* ---- rules ---- */
+
+static int genl_put_rule(struct nl_msg *msg, int type,
+			 const struct tenguard_acl_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, type | NLA_F_NESTED);
+	struct tg_prefix remote = {
+		.family = r->family == 4 ? AF_INET : AF_INET6,
+		.prefixlen = r->prefixlen,
+	};
+
+	if (!nest)
+		return -EMSGSIZE;
+	memcpy(remote.addr, r->addr, sizeof(remote.addr));
+	/* absent is "any": only what the rule matches on is sent */
+	if (nla_put_u32(msg, TENGUARD_A_RULE_ACTION, r->action) ||
+	    (r->flags && nla_put_u32(msg, TENGUARD_A_RULE_FLAGS, r->flags)) ||
+	    (r->family &&
+	     genl_put_prefix(msg, TENGUARD_A_RULE_REMOTE, &remote)) ||
+	    (r->group && nla_put_u32(msg, TENGUARD_A_RULE_GROUP, r->group)) ||
+	    (r->proto && nla_put_u8(msg, TENGUARD_A_RULE_PROTO, r->proto)))
+		goto full;
+	if ((r->match & TENGUARD_RULE_M_PORTS) &&
+	    (nla_put_u16(msg, TENGUARD_A_RULE_PORT_MIN, r->port_min) ||
+	     (r->port_max != r->port_min &&
+	      nla_put_u16(msg, TENGUARD_A_RULE_PORT_MAX, r->port_max))))
+		goto full;
+	if (((r->match & TENGUARD_RULE_M_ICMP_TYPE) &&
+	     nla_put_u8(msg, TENGUARD_A_RULE_ICMP_TYPE, r->icmp_type)) ||
+	    ((r->match & TENGUARD_RULE_M_ICMP_CODE) &&
+	     nla_put_u8(msg, TENGUARD_A_RULE_ICMP_CODE, r->icmp_code)))
+		goto full;
+	nla_nest_end(msg, nest);
+	return 0;
+full:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+static int genl_parse_rule(struct genl *g, const struct nlattr *nest,
+			   struct tenguard_acl_rule *r)
+{
+	const struct genl_attr *d;
+	bool has_action = false, has_max = false;
+	struct tg_prefix pfx;
+	struct nlattr *a;
+	int rem, err;
+
+	memset(r, 0, sizeof(*r));
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_rule_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_RULE_ACTION:
+			r->action = nla_get_u32(a);
+			has_action = true;
+			break;
+		case TENGUARD_A_RULE_FLAGS:
+			r->flags = nla_get_u32(a);
+			break;
+		case TENGUARD_A_RULE_REMOTE:
+			err = genl_parse_addr(g, a, &pfx);
+			if (err)
+				return err;
+			r->family = pfx.family == AF_INET ? 4 : 6;
+			r->prefixlen = pfx.prefixlen;
+			memcpy(r->addr, pfx.addr, sizeof(r->addr));
+			break;
+		case TENGUARD_A_RULE_GROUP:
+			r->group = nla_get_u32(a);
+			break;
+		case TENGUARD_A_RULE_PROTO:
+			r->proto = nla_get_u8(a);
+			break;
+		case TENGUARD_A_RULE_PORT_MIN:
+			r->port_min = nla_get_u16(a);
+			r->match |= TENGUARD_RULE_M_PORTS;
+			break;
+		case TENGUARD_A_RULE_PORT_MAX:
+			r->port_max = nla_get_u16(a);
+			has_max = true;
+			break;
+		case TENGUARD_A_RULE_ICMP_TYPE:
+			r->icmp_type = nla_get_u8(a);
+			r->match |= TENGUARD_RULE_M_ICMP_TYPE;
+			break;
+		case TENGUARD_A_RULE_ICMP_CODE:
+			r->icmp_code = nla_get_u8(a);
+			r->match |= TENGUARD_RULE_M_ICMP_CODE;
+			break;
+		}
+	}
+	if (!has_action || r->action > TENGUARD_ACL_ACTION_MAX)
+		return genl_bad_reply(g, "the module sent a rule without a "
+				      "valid TENGUARD_A_RULE_ACTION");
+	if (!(r->match & TENGUARD_RULE_M_PORTS) && has_max)
+		return genl_bad_reply(g, "the module sent a rule with "
+				      "TENGUARD_A_RULE_PORT_MAX alone");
+	if (!has_max)
+		r->port_max = r->port_min;
+	return 0;
+}
+
+/* the port, then the rule set's nest with its direction */
+static struct nlattr *genl_acl_head(struct nl_msg *msg, uint32_t ifindex,
+				    int32_t netnsid, uint32_t dir)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (!nest || genl_put_port_id(msg, ifindex, netnsid))
+		return NULL;
+	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, TENGUARD_A_ACL | NLA_F_NESTED);
+	if (!nest || nla_put_u32(msg, TENGUARD_A_ACL_DIR, dir))
+		return NULL;
+	return nest;
+}
+
+/*
+ * WireGuard's way: fill a message with rules until it is full, send it
+ * with TENGUARD_ACL_F_MORE if rules remain, go on. Only the first part
+ * carries the default; the module publishes the set with the last.
+ */
+int genl_acl_set(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 uint32_t dir, const struct tg_acl_cfg *acl,
+		 unsigned int *parts)
+{
+	struct nlattr *nest, *flags;
+	unsigned int sent = 0;
+	struct nl_msg *msg;
+	size_t next = 0, first;
+	int err = 0;
+
+	do {
+		msg = genl_msg(g, TENGUARD_CMD_ACL_SET, 0, genl_msg_size());
+		if (!msg) {
+			err = -ENOMEM;
+			break;
+		}
+		err = -EMSGSIZE;
+		nest = genl_acl_head(msg, ifindex, netnsid, dir);
+		if (!nest || (!sent && nla_put_u32(msg, TENGUARD_A_ACL_DEFAULT,
+						   acl->dflt)))
+			goto out_msg;
+		/* whether more follows is known once the message is full */
+		flags = nla_reserve(msg, TENGUARD_A_ACL_FLAGS, sizeof(uint32_t));
+		if (!flags)
+			goto out_msg;
+		first = next;
+		while (next < acl->n_rules &&
+		       !genl_put_rule(msg, TENGUARD_A_ACL_RULE,
+				      &acl->rules[next]))
+			next++;
+		if (next == first && next < acl->n_rules) {
+			/* not even one rule fits: no split helps */
+			snprintf(g->why.local, sizeof(g->why.local),
+				 "rule %zu does not fit one message", next);
+			g->why.err = err;
+			goto out_msg;
+		}
+		*(uint32_t *)nla_data(flags) = next < acl->n_rules ?
+					       TENGUARD_ACL_F_MORE : 0;
+		nla_nest_end(msg, nest);
+		g->rule_base = first;
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+		g->rule_base = 0;
+out_msg:
+		nlmsg_free(msg);
+		if (err)
+			break;
+		sent++;
+	} while (next < acl->n_rules);
+	if (parts)
+		*parts = sent;
+	return err;
+}
+
+int genl_acl_del(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 uint32_t dir)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	msg = genl_msg(g, TENGUARD_CMD_ACL_DEL, 0, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = genl_acl_head(msg, ifindex, netnsid, dir);
+	if (nest) {
+		nla_nest_end(msg, nest);
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
+				NULL);
+	}
+	nlmsg_free(msg);
+	return err;
+}
+
+/* a rule set coming in parts: where each direction's has come */
+struct genl_acl_read {
+	uint32_t ifindex;
+	struct tg_acl_cfg *acl;		/* [__TENGUARD_ACL_DIR_MAX] */
+	uint32_t count[__TENGUARD_ACL_DIR_MAX];
+};
+
+/* the port a reply names must be the one asked for */
+static int genl_check_port(struct genl *g, struct nl_msg *msg,
+			   uint32_t ifindex)
+{
+	struct nlattr *nest, *a;
+	int err;
+
+	nest = genl_top(g, msg, TENGUARD_A_PORT, NULL, &err);
+	if (err || !nest)
+		return err;
+	a = nla_find(nla_data(nest), nla_len(nest), TENGUARD_A_PORT_IFINDEX);
+	if (a && nla_len(a) == 4 && nla_get_u32(a) != ifindex)
+		return genl_bad_reply(g, "the module answered for ifindex %u, "
+				      "not %u", nla_get_u32(a), ifindex);
+	return 0;
+}
+
+static int genl_on_acl(struct genl *g, struct nl_msg *msg, void *arg)
+{
+	struct genl_acl_read *r = arg;
+	const struct genl_attr *d;
+	uint32_t dir = 0, offset = 0, count = 0, dflt = 0;
+	bool has_dir = false, has_count = false, has_dflt = false;
+	struct tg_acl_cfg *acl;
+	struct nlattr *nest, *a;
+	int rem, err;
+
+	err = genl_check_port(g, msg, r->ifindex);
+	if (err)
+		return err;
+	nest = genl_top(g, msg, TENGUARD_A_ACL, NULL, &err);
+	if (err)
+		return err;
+	if (!nest)
+		return genl_bad_reply(g, "the module sent a message without "
+				      "TENGUARD_A_ACL");
+	/* the scalars first: they say where the rules go */
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_acl_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_ACL_DIR:
+			dir = nla_get_u32(a);
+			has_dir = true;
+			break;
+		case TENGUARD_A_ACL_DEFAULT:
+			dflt = nla_get_u32(a);
+			has_dflt = true;
+			break;
+		case TENGUARD_A_ACL_OFFSET:
+			offset = nla_get_u32(a);
+			break;
+		case TENGUARD_A_ACL_COUNT:
+			count = nla_get_u32(a);
+			has_count = true;
+			break;
+		}
+	}
+	if (!has_dir)
+		return genl_bad_reply(g, "the module sent a rule set without "
+				      "TENGUARD_A_ACL_DIR");
+	/* a kind of rule set this build does not know: not a port's */
+	if (dir > TENGUARD_ACL_DIR_MAX)
+		return 0;
+	acl = &r->acl[dir];
+	if (!acl->present) {
+		if (!has_count || !has_dflt || dflt > TENGUARD_ACL_ACTION_MAX ||
+		    count > TENGUARD_ACL_RULES_MAX)
+			return genl_bad_reply(g, "the module began the %s rule "
+					      "set without a valid default and "
+					      "count", tg_acl_set_names[dir]);
+		acl->present = true;
+		acl->dflt = dflt;
+		r->count[dir] = count;
+		acl->rules = calloc(count ?: 1, sizeof(*acl->rules));
+		if (!acl->rules)
+			return -ENOMEM;
+	} else if ((has_count && count != r->count[dir]) ||
+		   (has_dflt && dflt != acl->dflt)) {
+		return genl_bad_reply(g, "the %s rule set changed between the "
+				      "parts of a dump", tg_acl_set_names[dir]);
+	}
+	if (offset != acl->n_rules)
+		return genl_bad_reply(g, "the module sent rules of the %s rule "
+				      "set from %u, expected %zu",
+				      tg_acl_set_names[dir], offset,
+				      acl->n_rules);
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != TENGUARD_A_ACL_RULE)
+			continue;
+		if (acl->n_rules == r->count[dir])
+			return genl_bad_reply(g, "the module sent more than the "
+					      "%u rules of the %s rule set",
+					      r->count[dir],
+					      tg_acl_set_names[dir]);
+		err = genl_parse_rule(g, a, &acl->rules[acl->n_rules]);
+		if (err)
+			return err;
+		acl->n_rules++;
+	}
+	return 0;
+}
+
+int genl_acl_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX])
+{
+	struct genl_acl_read r = { .ifindex = ifindex, .acl = acl };
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	int tries, dir, err = -EMSGSIZE;
+	bool intr = false;
+
+	memset(acl, 0, sizeof(*acl) * __TENGUARD_ACL_DIR_MAX);
+	msg = genl_msg(g, TENGUARD_CMD_ACL_GET, NLM_F_DUMP, 256);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
+	if (!nest || genl_put_port_id(msg, ifindex, netnsid))
+		goto out;
+	nla_nest_end(msg, nest);
+	/* a dump that met a change (NLM_F_DUMP_INTR) is read again */
+	for (tries = 0; tries < GENL_DUMP_TRIES; tries++) {
+		for (dir = 0; dir < __TENGUARD_ACL_DIR_MAX; dir++)
+			tg_acl_cfg_free(&acl[dir]);
+		memset(r.count, 0, sizeof(r.count));
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, genl_on_acl, &r,
+				&intr);
+		if (err || !intr)
+			break;
+	}
+	if (!err && intr)
+		err = genl_bad_reply(g, "the module's state kept changing "
+				     "during %d dumps", GENL_DUMP_TRIES);
+	for (dir = 0; !err && dir < __TENGUARD_ACL_DIR_MAX; dir++)
+		if (acl[dir].n_rules != r.count[dir])
+			err = genl_bad_reply(g, "the module sent %zu of the %u "
+					     "rules of the %s rule set",
+					     acl[dir].n_rules, r.count[dir],
+					     tg_acl_set_names[dir]);
+out:
+	nlmsg_free(msg);
+	if (err)
+		for (dir = 0; dir < __TENGUARD_ACL_DIR_MAX; dir++)
+			tg_acl_cfg_free(&acl[dir]);
+	return err;
+}
+
+/* ---- the node ---- */
+
+/*
+ * A NODE_SET replaces each list it carries, so a list cannot be split
+ * across messages: the node goes in parts that each fit one nest (64 KiB),
+ * packed into as few messages as they fit, in order. In practice all of
+ * it fits one.
+ */
+enum genl_node_part {
+	GN_SCALARS,	/* flags and timeouts */
+	GN_PROTECT,
+	GN_SERVICES,
+	GN_REMEDIATION,
+	GN_N
+};
+
+static const char *const genl_node_part_names[GN_N] = {
+	[GN_SCALARS] = "flags and timeouts",
+	[GN_PROTECT] = "protected prefixes",
+	[GN_SERVICES] = "services",
+	[GN_REMEDIATION] = "remediation rules",
+};
+
+#define GENL_NEST_MAX	0xffff	/* nla_len is 16 bits */
+
+/*
+ * An empty nest says a list is empty. nla_nest_end() would trim it away
+ * (for kernels of old that refused empty nests), so it is put whole.
+ */
+static int genl_put_empty(struct nl_msg *msg, int type)
+{
+	return nla_put(msg, type | NLA_F_NESTED, 0, NULL) ? -EMSGSIZE : 0;
+}
+
+/* a list of rules, or an empty nest */
+static int genl_put_rules(struct nl_msg *msg, int type,
+			  const struct tg_acl_cfg *rules)
+{
+	size_t i;
+
+	if (!rules->n_rules)
+		return genl_put_empty(msg, type);
+	for (i = 0; i < rules->n_rules; i++)
+		if (genl_put_rule(msg, type, &rules->rules[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int genl_put_node_part(struct nl_msg *msg, const struct tg_node_cfg *n,
+			      enum genl_node_part part)
+{
+	struct nlattr *nest;
+	size_t i;
+
+	switch (part) {
+	case GN_SCALARS:
+		if (nla_put_u32(msg, TENGUARD_A_NODE_FLAGS, n->flags))
+			return -EMSGSIZE;
+		nest = nla_nest_start(msg, TENGUARD_A_NODE_TIMEOUT |
+				      NLA_F_NESTED);
+		if (!nest)
+			return -EMSGSIZE;
+		/* attribute type = enum tenguard_ct_timeout + 1 */
+		for (i = 0; i < __TENGUARD_CT_TIMEOUT_MAX; i++)
+			if (nla_put_u32(msg, i + 1, n->timeout[i]))
+				return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+		return 0;
+	case GN_PROTECT:
+		if (!n->n_protect)
+			return genl_put_empty(msg, TENGUARD_A_NODE_PROTECT);
+		for (i = 0; i < n->n_protect; i++)
+			if (genl_put_prefix(msg, TENGUARD_A_NODE_PROTECT,
+					    &n->protect[i]))
+				return -EMSGSIZE;
+		return 0;
+	case GN_SERVICES:
+		return genl_put_rules(msg, TENGUARD_A_NODE_SERVICE,
+				      &n->services);
+	default:
+		return genl_put_rules(msg, TENGUARD_A_NODE_REMEDIATION,
+				      &n->remediation);
+	}
+}
+
+/*
+ * Every message is built before the first is sent: a part too large for
+ * one fails the command with nothing changed.
+ */
+int genl_node_set(struct genl *g, const struct tg_node_cfg *n)
+{
+	enum genl_node_part part = GN_SCALARS, first;
+	struct nl_msg *msgs[GN_N] = {};
+	struct nlattr *nest, *mark;
+	int i, nmsgs = 0, err = 0;
+
+	while (part < GN_N) {
+		/* room for a whole nest, and the headers around it */
+		msgs[nmsgs] = genl_msg(g, TENGUARD_CMD_NODE_SET, 0,
+				       GENL_NEST_MAX + 1024);
+		if (!msgs[nmsgs]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = -EMSGSIZE;
+		nest = nla_nest_start(msgs[nmsgs], TENGUARD_A_NODE |
+				      NLA_F_NESTED);
+		if (!nest)
+			goto out;
+		for (first = part; part < GN_N; part++) {
+			struct nlmsghdr *nlh = nlmsg_hdr(msgs[nmsgs]);
+
+			mark = (struct nlattr *)nlmsg_tail(nlh);
+			if (genl_put_node_part(msgs[nmsgs], n, part) ||
+			    (char *)nlmsg_tail(nlh) - (char *)nest >
+			    GENL_NEST_MAX) {
+				/* this part goes in the next message */
+				nla_nest_cancel(msgs[nmsgs], mark);
+				break;
+			}
+		}
+		if (part == first) {
+			genl_why_clear(g);
+			snprintf(g->why.local, sizeof(g->why.local),
+				 "the node's %s do not fit one message "
+				 "(%d bytes)", genl_node_part_names[part],
+				 GENL_NEST_MAX);
+			g->why.err = err;
+			goto out;
+		}
+		nla_nest_end(msgs[nmsgs++], nest);
+	}
+	for (i = 0; i < nmsgs; i++) {
+		err = genl_xfer(g, g->sk, msgs[i], &genl_top_nla, NULL, NULL,
+				NULL);
+		if (err)
+			break;
+	}
+out:
+	for (i = 0; i < GN_N; i++)
+		if (msgs[i])
+			nlmsg_free(msgs[i]);
+	return err;
+}
+
+static int genl_push_rule(struct genl *g, const struct nlattr *a,
+			  struct tg_acl_cfg *rules)
+{
+	int err;
+
+	/* an empty nest: the list is empty */
+	if (!nla_len(a))
+		return 0;
+	if (rules->n_rules >= TENGUARD_NODE_RULES_MAX)
+		return genl_bad_reply(g, "the module sent more than %d node "
+				      "rules of a kind", TENGUARD_NODE_RULES_MAX);
+	err = genl_grow(&rules->rules, rules->n_rules, sizeof(*rules->rules));
+	if (!err)
+		err = genl_parse_rule(g, a, &rules->rules[rules->n_rules]);
+	if (!err)
+		rules->n_rules++;
+	return err;
+}
+
+/* one message of the node: its lists add to what came before */
+static int genl_on_node(struct genl *g, struct nl_msg *msg, void *arg)
+{
+	struct tg_node_cfg *n = arg;
+	const struct genl_attr *d;
+	struct nlattr *nest, *a, *t;
+	struct tg_prefix pfx;
+	int rem, trem, err;
+
+	nest = genl_top(g, msg, TENGUARD_A_NODE, NULL, &err);
+	if (err)
+		return err;
+	if (!nest)
+		return genl_bad_reply(g, "the module sent a message without "
+				      "TENGUARD_A_NODE");
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_node_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_NODE_FLAGS:
+			n->flags = nla_get_u32(a);
+			break;
+		case TENGUARD_A_NODE_PROTECT:
+			if (!nla_len(a))
+				break;
+			err = genl_parse_addr(g, a, &pfx);
+			if (!err)
+				err = genl_grow(&n->protect, n->n_protect,
+						sizeof(*n->protect));
+			if (err)
+				return err;
+			n->protect[n->n_protect++] = pfx;
+			break;
+		case TENGUARD_A_NODE_SERVICE:
+			err = genl_push_rule(g, a, &n->services);
+			break;
+		case TENGUARD_A_NODE_REMEDIATION:
+			err = genl_push_rule(g, a, &n->remediation);
+			break;
+		case TENGUARD_A_NODE_TIMEOUT:
+			nla_for_each_nested(t, a, trem) {
+				d = genl_reply_attr(g, &genl_timeout_nla, t,
+						    &err);
+				if (err)
+					return err;
+				if (d)
+					n->timeout[nla_type(t) - 1] =
+						nla_get_u32(t);
+			}
+			break;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int genl_node_get(struct genl *g, struct tg_node_cfg *n)
+{
+	struct nl_msg *msg;
+	bool intr = false;
+	int tries, err = 0;
+
+	tg_node_cfg_init(n);
+	/* a dump: its lists may take several messages, each adds to them */
+	msg = genl_msg(g, TENGUARD_CMD_NODE_GET, NLM_F_DUMP, 256);
+	if (!msg)
+		return -ENOMEM;
+	for (tries = 0; tries < GENL_DUMP_TRIES; tries++) {
+		/* what the module leaves out is as a node without any */
+		tg_node_cfg_free(n);
+		tg_node_cfg_init(n);
+		err = genl_xfer(g, g->sk, msg, &genl_top_nla, genl_on_node, n,
+				&intr);
+		if (err || !intr)
+			break;
+	}
+	if (!err && intr)
+		err = genl_bad_reply(g, "the module's state kept changing "
+				     "during %d dumps", GENL_DUMP_TRIES);
+	nlmsg_free(msg);
+	if (err)
+		tg_node_cfg_free(n);
+	return err;
+}
+
 /* ---- devices ---- */
 
 struct genl_link {
@@ -1948,6 +2774,34 @@ static bool genl_family_gone(struct genl *g, struct nl_msg *msg)
 	return nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == g->family;
 }
 
+/* which rule set of which port an ACL_SET or ACL_DEL changed */
+static int genl_parse_acl_notif(struct genl *g, struct nl_msg *msg,
+				struct genl_acl_notif *an)
+{
+	struct nlattr *nest, *a;
+	int err;
+
+	nest = genl_top(g, msg, TENGUARD_A_PORT, NULL, &err);
+	if (err)
+		return err;
+	a = nest ? nla_find(nla_data(nest), nla_len(nest),
+			    TENGUARD_A_PORT_IFINDEX) : NULL;
+	if (!a || nla_len(a) != 4)
+		return genl_bad_reply(g, "the module sent a rule set change "
+				      "without TENGUARD_A_PORT_IFINDEX");
+	an->ifindex = nla_get_u32(a);
+	nest = genl_top(g, msg, TENGUARD_A_ACL, NULL, &err);
+	if (err)
+		return err;
+	a = nest ? nla_find(nla_data(nest), nla_len(nest),
+			    TENGUARD_A_ACL_DIR) : NULL;
+	if (a && nla_len(a) == 4) {
+		an->dir = nla_get_u32(a);
+		an->has_dir = true;
+	}
+	return 0;
+}
+
 static int genl_on_notif(struct nl_msg *msg, void *arg)
 {
 	struct genl_watch *w = ((struct genl_xfer *)arg)->arg;
@@ -1988,6 +2842,7 @@ static int genl_on_notif(struct nl_msg *msg, void *arg)
 	case TENGUARD_CMD_PORT_SET:
 	case TENGUARD_CMD_PORT_DEL:
 	case TENGUARD_CMD_PORT_ACK:
+	case TENGUARD_CMD_PORT_QUARANTINE:
 		nest = genl_top(g, msg, TENGUARD_A_PORT, NULL, &err);
 		if (nest) {
 			n.kind = GENL_N_PORT;
@@ -2000,6 +2855,15 @@ static int genl_on_notif(struct nl_msg *msg, void *arg)
 			n.kind = GENL_N_EVENT;
 			err = genl_parse_event(g, nest, &n.event);
 		}
+		break;
+	case TENGUARD_CMD_ACL_SET:
+	case TENGUARD_CMD_ACL_DEL:
+		err = genl_parse_acl_notif(g, msg, &n.acl);
+		if (!err)
+			n.kind = GENL_N_ACL;
+		break;
+	case TENGUARD_CMD_NODE_SET:
+		n.kind = GENL_N_NODE;
 		break;
 	}
 	/* a message this build cannot read is shown as what it is */

@@ -93,6 +93,8 @@ enum genl_port_has {
 	GENL_P_GENERATION = 1U << 8,	/* replies only */
 	GENL_P_ACKED = 1U << 9,		/* replies only */
 	GENL_P_IFNAME = 1U << 10,	/* replies only: cfg.name */
+	GENL_P_GROUPS = 1U << 11,	/* cfg.groups */
+	GENL_P_QUARANTINE = 1U << 12,	/* replies only: cfg.quarantined */
 };
 
 struct genl_port {
@@ -132,6 +134,46 @@ int genl_port_ack(struct genl *g, uint32_t ifindex, int32_t netnsid,
 int genl_port_dump(struct genl *g, int32_t netnsid, struct genl_port **ports,
 		   size_t *n);
 void genl_port_free(struct genl_port *p);
+/* cut the port off (on) or let it back (PORT_QUARANTINE) */
+int genl_port_quarantine(struct genl *g, uint32_t ifindex, int32_t netnsid,
+			 bool on);
+
+/* ---- rule sets of VM ports (security groups) ---- */
+
+/*
+ * Replace the rule set of direction dir (enum tenguard_acl_dir) of a port
+ * with acl (its default and rules; acl->present is not looked at). A set
+ * larger than one message goes in parts with TENGUARD_ACL_F_MORE, which the
+ * module publishes only with the last: a failure on the way leaves the
+ * port's rule set as it was. *parts counts the messages sent (may be NULL).
+ */
+int genl_acl_set(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 uint32_t dir, const struct tg_acl_cfg *acl,
+		 unsigned int *parts);
+/* remove the rule set of direction dir: it is not filtered any more */
+int genl_acl_del(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 uint32_t dir);
+/*
+ * Both rule sets of a port (ACL_GET dump, reassembled from the parts the
+ * module splits them into): acl[dir].present says whether the direction
+ * has one. Free each with tg_acl_cfg_free().
+ */
+int genl_acl_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		 struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX]);
+
+/* ---- the node: protected prefixes, services, remediation, conntrack ---- */
+
+/*
+ * Replace the node's configuration with node, every part of it: flags,
+ * protected prefixes, services, remediation rules (each list sent, empty
+ * or not) and the conntrack timeouts.
+ */
+int genl_node_set(struct genl *g, const struct tg_node_cfg *node);
+/*
+ * The node's configuration; what the module leaves out is as
+ * tg_node_cfg_init() has it. Free with tg_node_cfg_free().
+ */
+int genl_node_get(struct genl *g, struct tg_node_cfg *node);
 
 /* ---- devices, through rtnetlink ---- */
 
@@ -168,6 +210,13 @@ struct genl_event {
 	unsigned int has;	/* GENL_E_* */
 };
 
+/* ACL_SET, ACL_DEL: which rule set of which port changed */
+struct genl_acl_notif {
+	uint32_t ifindex;
+	uint32_t dir;		/* enum tenguard_acl_dir */
+	bool has_dir;
+};
+
 /* one multicast message; only the member of its kind is filled */
 struct genl_notif {
 	enum genl_group group;
@@ -178,10 +227,13 @@ struct genl_notif {
 		GENL_N_PORT,
 		GENL_N_EVENT,
 		GENL_N_LOST,	/* the receive buffer overran: some are gone */
+		GENL_N_ACL,	/* ACL_SET, ACL_DEL */
+		GENL_N_NODE,	/* NODE_SET: read it with genl_node_get() */
 	} kind;
 	struct genl_tenant tenant;
-	struct genl_port port;
+	struct genl_port port;	/* PORT_QUARANTINE too */
 	struct genl_event event;
+	struct genl_acl_notif acl;
 };
 
 /* called for each message; a non-zero return ends genl_monitor() with it */

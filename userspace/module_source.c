@@ -35,7 +35,15 @@ void tg_module_close(struct tg_module *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int tg_module_policy(struct tg_module *m, struct tg_policy *pol)
+/* a dump that keeps meeting ports deleted under it is given up after */
+#define TG_MODULE_TRIES		5
+
+/*
+ * One read of the module: tenants, the ports of this namespace with their
+ * groups and quarantine, each VM port's rule sets, the node. -EAGAIN if a
+ * port went away between the port dump and its rule sets.
+ */
+static int tg_module_read_policy(struct tg_module *m, struct tg_policy *pol)
 {
 	struct genl_tenant *tenants = NULL;
 	struct genl_port *ports = NULL;
@@ -46,6 +54,21 @@ int tg_module_policy(struct tg_module *m, struct tg_policy *pol)
 	err = genl_tenant_dump(m->req, &tenants, &nt);
 	if (!err)
 		err = genl_port_dump(m->req, GENL_NETNSID_NONE, &ports, &np);
+	/*
+	 * The rule sets are read port by port: an ACL change after the
+	 * port dump bumps the generation past the one acked for it, and
+	 * its notification brings another read.
+	 */
+	for (i = 0; !err && i < np; i++) {
+		if (ports[i].cfg.kind != TENGUARD_PORT_VM)
+			continue;
+		err = genl_acl_get(m->req, ports[i].ifindex, GENL_NETNSID_NONE,
+				   ports[i].cfg.acl);
+		if (err == -ENOENT || err == -ENODEV)
+			err = -EAGAIN;
+	}
+	if (!err)
+		err = genl_node_get(m->req, &pol->node);
 	if (!err) {
 		pol->tenants = calloc(nt ? nt : 1, sizeof(*pol->tenants));
 		pol->ports = calloc(np ? np : 1, sizeof(*pol->ports));
@@ -73,14 +96,30 @@ int tg_module_policy(struct tg_module *m, struct tg_policy *pol)
 	return err;
 }
 
+int tg_module_policy(struct tg_module *m, struct tg_policy *pol)
+{
+	int tries, err;
+
+	for (tries = 0; tries < TG_MODULE_TRIES; tries++) {
+		err = tg_module_read_policy(m, pol);
+		if (err != -EAGAIN)
+			break;
+	}
+	return err;
+}
+
 static int on_config(const struct genl_notif *n, void *arg)
 {
 	unsigned int *what = arg;
 
 	if (n->kind == GENL_N_LOST)
 		*what |= TG_MODULE_LOST;
-	/* our own acks come back too; they change nothing to program */
-	else if ((n->kind == GENL_N_TENANT || n->kind == GENL_N_PORT) &&
+	/*
+	 * Our own acks come back too; they change nothing to program. A
+	 * quarantine comes as a port, a rule set change as an ACL.
+	 */
+	else if ((n->kind == GENL_N_TENANT || n->kind == GENL_N_PORT ||
+		  n->kind == GENL_N_ACL || n->kind == GENL_N_NODE) &&
 		 n->cmd != TENGUARD_CMD_PORT_ACK)
 		*what |= TG_MODULE_CHANGED;
 	return 0;
