@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "names.h"
 
 static const struct {
 	const char *text;
@@ -24,6 +25,11 @@ static const struct {
 	[TENGUARD_CMD_PORT_DEL] = { "port del", "port_del" },
 	[TENGUARD_CMD_PORT_ACK] = { "port ack", "port_ack" },
 	[TENGUARD_CMD_EVENT] = { "event", "event" },
+	[TENGUARD_CMD_PORT_QUARANTINE] = { "port quarantine",
+					   "port_quarantine" },
+	[TENGUARD_CMD_ACL_SET] = { "acl set", "acl_set" },
+	[TENGUARD_CMD_ACL_DEL] = { "acl del", "acl_del" },
+	[TENGUARD_CMD_NODE_SET] = { "node set", "node_set" },
 };
 
 static const char *const monitor_events[] = {
@@ -88,6 +94,8 @@ static int monitor_print(const struct genl_notif *n, void *arg)
 	case GENL_N_TENANT:
 	case GENL_N_PORT:
 	case GENL_N_EVENT:
+	case GENL_N_ACL:
+	case GENL_N_NODE:
 		/* JSON has the key, text the words: port_set, "port set" */
 		print_string(PRINT_JSON, "command", NULL, json ? json : "?");
 		print_fp("%s", text ? text : "?");
@@ -113,6 +121,13 @@ static int monitor_print(const struct genl_notif *n, void *arg)
 		monitor_event(&n->event);
 		close_json_object();
 		break;
+	case GENL_N_ACL:
+		/* the rules themselves: tenguardctl acl show */
+		print_uint(PRINT_ANY, "ifindex", " ifindex %u", n->acl.ifindex);
+		if (n->acl.has_dir && n->acl.dir <= TENGUARD_ACL_DIR_MAX)
+			print_string(PRINT_ANY, "set", " %s",
+				     tg_acl_set_names[n->acl.dir]);
+		break;
 	default:
 		break;
 	}
@@ -134,7 +149,10 @@ static int monitor_help(void)
 	       "Listen to the tenguard kernel module and print each message as it\n"
 	       "arrives, until SIGINT or SIGTERM: from the multicast group \"config\"\n"
 	       "every change of a tenant or a port (new, set, del) and every ack of\n"
-	       "the daemon, carrying the object as it is now; from the group \"events\"\n"
+	       "the daemon, carrying the object as it is now, every quarantine, and\n"
+	       "every change of a port's rule sets (acl set, acl del: which port and\n"
+	       "direction) or of the node's protection (node set); from the group\n"
+	       "\"events\"\n"
 	       "each thing the module stopped a port's user from doing (promisc,\n"
 	       "mac-change, master, up-refused), with who tried. Without an argument,\n"
 	       "both groups.\n"
