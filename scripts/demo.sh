@@ -89,6 +89,18 @@ try blue1 198.18.0.12 "same tenant"
 try blue1 198.18.0.21 "other tenant"
 try red1 198.18.0.22 "same tenant"
 try red1 fd00:100::11 "other tenant, IPv6"
+try blue2 198.18.0.11 "tg-blue1's ingress: echo from group web"
+
+echo; echo "== tenguardctl acl show tg-blue1 (its security group, with hits)"
+"$build/tenguardctl" acl show tg-blue1
+echo; echo "== tenguardctl conntrack list tg-blue1"
+"$build/tenguardctl" conntrack list tg-blue1
+
+echo; echo "== tenguardctl port quarantine tg-blue1"
+"$build/tenguardctl" port quarantine tg-blue1
+try blue1 198.18.0.12 "quarantined"
+"$build/tenguardctl" port quarantine tg-blue1 off
+try blue1 198.18.0.12 "released"
 
 echo; echo "== tenguardctl stats tg-blue1"
 "$build/tenguardctl" stats tg-blue1
