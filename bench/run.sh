@@ -1,27 +1,57 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Per-packet cost of the isolation programs against the number of ports,
-# next to an empty tc program (bench/README.md). Builds nothing: `make bench`
-# builds first. Arguments go to bench_isolation (-r, -n).
+# make bench (bench/README.md): the isolation programs against the number
+# of ports, the ACL path against the number of rules (both through
+# BPF_PROG_TEST_RUN), then real traffic through the same rule sets in
+# tenguard and nftables. Builds nothing: `make bench` builds first.
+#
+#   bench/run.sh                  all three
+#   bench/run.sh isolation|acl|traffic [ARGS...]   one, ARGS to its program
 set -e
 
 dir=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-build}
 [[ $build == /* ]] || build=$dir/../$build
-bench=$build/bench_isolation
+export BUILD=$build
 
 if [[ $EUID -ne 0 ]]; then
-	echo "bench: needs root (BPF_PROG_TEST_RUN of tc programs)" >&2
+	echo "bench: needs root (BPF_PROG_TEST_RUN of tc programs, namespaces)" >&2
 	exit 1
 fi
-if [[ ! -x $bench ]]; then
-	echo "bench: $bench not built; run make bench" >&2
-	exit 1
-fi
-# nothing is pinned, but libbpf and bpftool expect bpffs where it belongs
+for bin in bench_isolation bench_acl bench_flood tenguardd tenguardctl; do
+	if [[ ! -x $build/$bin ]]; then
+		echo "bench: $build/$bin not built; run make bench" >&2
+		exit 1
+	fi
+done
+# nothing of the first two is pinned, but libbpf and bpftool expect bpffs
 if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
 
-exec "$bench" "$@"
+run()
+{
+	local what=$1
+
+	shift
+	case $what in
+	isolation) "$build/bench_isolation" "$@" ;;
+	acl) "$build/bench_acl" "$@" ;;
+	traffic) "$dir/traffic.sh" "$@" ;;
+	*)
+		echo "bench: what is \"$what\"? (isolation, acl or traffic)" >&2
+		return 1
+		;;
+	esac
+}
+
+if [[ $# -gt 0 ]]; then
+	run "$@"
+	exit
+fi
+run isolation
+echo
+run acl
+echo
+run traffic
