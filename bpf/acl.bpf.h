@@ -11,7 +11,9 @@
  * is the first of a flow that its direction's rules allow. A tracked flow
  * is re-checked against the rules of the direction that opened it whenever
  * that rule set changed since, so a change that denies a flow ends it at
- * its next packet.
+ * its next packet; one the VM opened to a protected address, against the
+ * node's services as well (the remediation set instead of both while the
+ * port is quarantined).
  */
 #ifndef TG_ACL_BPF_H
 #define TG_ACL_BPF_H
@@ -27,6 +29,8 @@
 #define TG_ACL_KEY_BITS		(8 * (sizeof(struct tenguard_acl_key) - 4))
 #define TG_RULE_NONE		0xffffffffU
 #define TG_ACL_NONE		(-1)	/* no such rule set */
+#define TG_CT_INVALID		(-1)	/* of a flow, not fitting its state */
+#define TG_CT_REVOKED		(-2)	/* of a flow the node's services end */
 
 /* ICMPv6 that IPv6 cannot work without; anti-spoofing vets it */
 static __always_inline int tg_icmp6_is_nd(__u8 type)
@@ -294,22 +298,21 @@ static __always_inline __u32 tg_set_of(__u32 dir, int quarantined)
 	return quarantined ? TENGUARD_ACL_SET_REMEDIATION : dir;
 }
 
-/*
- * Does the rule set that admitted a tracked flow still admit it? The
- * flow's first packet is rebuilt from the key: from the VM, the remote
- * end was its destination and its port; towards it, the source and the
- * VM's port. Rule sets are compared by serial, so this runs once per flow
- * and change.
- */
-static __always_inline int tg_ct_still_allowed(struct tenguard_ct *ct,
-					       const struct tenguard_ct_key *k,
-					       struct tg_acl_query *q,
-					       int quarantined)
+/* and whose it is: remediation is the node's, kept under ifindex 0 */
+static __always_inline __u32 tg_set_owner(__u32 ifindex, int quarantined)
 {
-	int ret;
+	return quarantined ? 0 : ifindex;
+}
 
-	q->ifindex = k->ifindex;
-	q->set = tg_set_of(ct->origin, quarantined);
+/*
+ * The first packet of a tracked flow, rebuilt from its key: from the VM,
+ * the remote end was its destination and its port; towards it, the source
+ * and the VM's port.
+ */
+static __always_inline void tg_ct_query_of(struct tg_acl_query *q,
+					   const struct tenguard_ct *ct,
+					   const struct tenguard_ct_key *k)
+{
 	q->family = k->family;
 	q->proto = k->proto;
 	q->port = 0;
@@ -319,6 +322,22 @@ static __always_inline int tg_ct_still_allowed(struct tenguard_ct *ct,
 	else if (tg_proto_has_ports(k->proto))
 		q->port = bpf_ntohs(ct->origin == TENGUARD_ACL_EGRESS ?
 				    k->remote_port : k->vm_port);
+}
+
+/*
+ * Does the rule set that admitted a tracked flow still admit it? Rule
+ * sets are compared by serial, so this runs once per flow and change.
+ */
+static __always_inline int tg_ct_still_allowed(struct tenguard_ct *ct,
+					       const struct tenguard_ct_key *k,
+					       struct tg_acl_query *q,
+					       int quarantined)
+{
+	int ret;
+
+	q->ifindex = tg_set_owner(k->ifindex, quarantined);
+	q->set = tg_set_of(ct->origin, quarantined);
+	tg_ct_query_of(q, ct, k);
 	ret = tg_acl_classify(q);
 	if (ret == TG_ACL_NONE) {
 		/* an unfiltered direction admits all; remediation nothing */
@@ -330,6 +349,24 @@ static __always_inline int tg_ct_still_allowed(struct tenguard_ct *ct,
 	}
 	ct->serial = q->serial;
 	ct->rule = q->rule;
+	return 1;
+}
+
+/*
+ * And do the node's services still admit a flow the VM opened to a
+ * protected address? Its address may have been protected since, or the
+ * service withdrawn: either ends the flow like a changed rule set.
+ */
+static __always_inline int tg_ct_host_allowed(struct tenguard_ct *ct,
+					      const struct tenguard_ct_key *k,
+					      struct tg_acl_query *q)
+{
+	q->ifindex = 0;
+	q->set = TENGUARD_ACL_SET_HOST;
+	tg_ct_query_of(q, ct, k);
+	if (tg_acl_classify(q) == TG_ACL_NONE || q->action != TENGUARD_ACL_ALLOW)
+		return 0;
+	ct->host_serial = q->serial;
 	return 1;
 }
 
@@ -400,13 +437,16 @@ static __always_inline int tg_ct_tcp(struct tenguard_ct *ct, __u8 flags,
 
 /*
  * The tracked flow the packet belongs to, checked, refreshed and moved on:
- * 1 it passes, 0 it is of no flow (any entry is gone), -1 it is of a flow
- * but does not fit its state.
+ * 1 it passes, 0 it is of no flow (any entry is gone), TG_CT_INVALID it
+ * is of a flow but does not fit its state, TG_CT_REVOKED it was of a flow
+ * to a protected address that the node's services no longer admit (gone
+ * too; dropped, so that a reply from the node does not open the flow
+ * again the other way round).
  */
 static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 				       const struct tg_flow *f, __u32 dir,
 				       struct tg_acl_query *recheck,
-				       int quarantined)
+				       int quarantined, int protect)
 {
 	struct tenguard_ct *ct;
 	__u64 now = bpf_ktime_get_ns();
@@ -419,16 +459,22 @@ static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 		tg_ct_remove(key);
 		return 0;
 	}
-	if (ct->serial != tg_serial_of(key->ifindex,
+	if (ct->serial != tg_serial_of(tg_set_owner(key->ifindex, quarantined),
 				       tg_set_of(ct->origin, quarantined)) &&
 	    !tg_ct_still_allowed(ct, key, recheck, quarantined)) {
 		tg_ct_remove(key);
 		return 0;
 	}
+	if (protect && ct->origin == TENGUARD_ACL_EGRESS &&
+	    ct->host_serial != tg_serial_of(0, TENGUARD_ACL_SET_HOST) &&
+	    !tg_ct_host_allowed(ct, key, recheck)) {
+		tg_ct_remove(key);
+		return TG_CT_REVOKED;
+	}
 	reply = ct->origin != dir;
 	if (f->proto == IPPROTO_TCP && f->frag != TG_FRAG_LATER) {
 		if (!tg_ct_tcp(ct, f->tcp_flags, reply))
-			return -1;
+			return TG_CT_INVALID;
 	} else if (tg_is_icmp(f->family, f->proto)) {
 		/* only an echo opens an ICMP flow; only its reply answers */
 		if (reply ? !tg_icmp_is_echo_reply(f->family, f->icmp_type) :
@@ -446,12 +492,14 @@ static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 
 static __always_inline void tg_ct_open(struct tenguard_ct_key *key,
 				       const struct tg_flow *f, __u32 dir,
-				       const struct tg_acl_query *q)
+				       const struct tg_acl_query *q,
+				       __u32 host_serial)
 {
 	struct tenguard_ct ct = {
 		.last_ns = bpf_ktime_get_ns(),
 		.serial = q->serial,
 		.rule = q->rule,
+		.host_serial = host_serial,
 		.origin = dir,
 		.state = f->proto == IPPROTO_TCP ? TENGUARD_CT_S_SYN_SENT :
 			 TENGUARD_CT_S_NEW,
@@ -476,8 +524,11 @@ static __always_inline int tg_ct_related(struct __sk_buff *skb,
 	const struct tg_flow *f = &s->f;
 	__u32 off = f->l4_off + 8;
 	struct tenguard_ct *ct;
+	__be16 ports[2];
+	struct tg_ext ext;
 	__u8 ipv6_proto;
 	struct iphdr ip;
+	int i, len;
 
 	__builtin_memset(in, 0, sizeof(*in));
 	if (f->family == 4) {
@@ -495,12 +546,40 @@ static __always_inline int tg_ct_related(struct __sk_buff *skb,
 		    tg_load(skb, off + 24, in->daddr, 16))
 			return 0;
 		in->family = 6;
-		in->proto = ipv6_proto;
 		off += sizeof(struct ipv6hdr);
+		/* the quoted packet's extension headers, as it was sent */
+		for (i = 0; i < TG_MAX_EXTHDRS; i++) {
+			len = tg_ext_hdr(skb, off, ipv6_proto, &ext);
+			if (len < 0)
+				return 0;
+			if (!len)
+				break;
+			/* a later fragment quotes no upper-layer header */
+			if (ipv6_proto == IPPROTO_FRAGMENT &&
+			    tg_ext_frag_off(&ext))
+				return 0;
+			ipv6_proto = ext.nexthdr;
+			off += len;
+		}
+		if (i == TG_MAX_EXTHDRS)
+			return 0;
+		in->proto = ipv6_proto;
 	}
-	/* a quote holds at least 8 bytes of the upper layer (RFC 792) */
-	if (tg_flow_l4(skb, in, off, off + 8))
+	/*
+	 * A quote holds at least 8 bytes of the upper layer (RFC 792): the
+	 * ports, or ICMP's type, code and echo id. Not a whole TCP header:
+	 * tg_flow_l4() would ask for its flags, which a quote need not hold.
+	 */
+	if (off + 8 > f->end)
 		return 0;
+	if (tg_proto_has_ports(in->proto)) {
+		if (tg_load(skb, off, ports, sizeof(ports)))
+			return 0;
+		in->sport = ports[0];
+		in->dport = ports[1];
+	} else if (tg_flow_l4(skb, in, off, off + 8)) {
+		return 0;
+	}
 	if (tg_is_icmp(in->family, in->proto) &&
 	    !tg_icmp_is_echo(in->family, in->icmp_type) &&
 	    !tg_icmp_is_echo_reply(in->family, in->icmp_type))
@@ -513,7 +592,7 @@ static __always_inline int tg_ct_related(struct __sk_buff *skb,
 	if (bpf_ktime_get_ns() - ct->last_ns >
 	    tg_ct_timeout(ct, in->proto, in->family))
 		return 0;
-	return ct->serial == tg_serial_of(ifindex,
+	return ct->serial == tg_serial_of(tg_set_owner(ifindex, quarantined),
 					  tg_set_of(ct->origin, quarantined));
 }
 
@@ -603,10 +682,10 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 {
 	struct tenguard_acl_id id = { .ifindex = ifindex };
 	int quarantined, filtered, protect = 0, ret;
+	__u32 zero = 0, host_serial = 0;
 	struct tg_acl_scratch *s;
 	struct tg_acl_query *q;
 	struct tg_flow *f;
-	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&tg_acl_scratch, &zero);
 	if (!skb || !s)
@@ -647,9 +726,11 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	}
 
 	tg_ct_key_of(&s->key, ifindex, f, dir);
-	ret = tg_ct_track(&s->key, f, dir, &s->recheck, quarantined);
+	ret = tg_ct_track(&s->key, f, dir, &s->recheck, quarantined, protect);
 	if (ret > 0)
 		goto pass;
+	if (ret == TG_CT_REVOKED)
+		return TENGUARD_DROP_HOST;
 	if (ret < 0)
 		return TENGUARD_DROP_CT_INVALID;
 	if (tg_is_icmp(f->family, f->proto) &&
@@ -664,9 +745,10 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 		tg_query_of(q, f, dir);
 		if (tg_acl_decide(q, f, ifindex) != TENGUARD_ACL_ALLOW)
 			return TENGUARD_DROP_HOST;
+		host_serial = q->serial;
 	}
 
-	q->ifindex = ifindex;
+	q->ifindex = tg_set_owner(ifindex, quarantined);
 	q->set = tg_set_of(dir, quarantined);
 	tg_query_of(q, f, dir);
 	ret = tg_acl_decide(q, f, ifindex);
@@ -688,7 +770,7 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	}
 	if (!tg_is_icmp(f->family, f->proto) ||
 	    tg_icmp_is_echo(f->family, f->icmp_type))
-		tg_ct_open(&s->key, f, dir, q);
+		tg_ct_open(&s->key, f, dir, q, host_serial);
 pass:
 	if (f->frag == TG_FRAG_FIRST)
 		tg_frag_admit(&s->frag, ifindex, f, dir);

@@ -83,7 +83,9 @@
  * A dump lists the ports of that one namespace. Tenant ids are host-wide.
  *
  * Multicast group "config": every NEW, SET, DEL and ACK, carrying the
- * object as a GET would return it. Group "events":
+ * object as a GET would return it, and PORT_QUARANTINE the same way;
+ * ACL_SET, ACL_DEL and NODE_SET say what changed but carry no rules (see
+ * there). Group "events":
  *
  *    TENGUARD_CMD_EVENT
  *        TENGUARD_A_EVENT: NLA_NESTED
@@ -111,7 +113,9 @@
  *    flows the node's remediation rules allow (TENGUARD_CMD_NODE_SET), in
  *    both directions; flows it had before stop at their next packet. The
  *    state is reported by PORT_GET and survives PORT_SET; it bumps the
- *    port's generation like any change.
+ *    port's generation like any change. VM ports only (EOPNOTSUPP); a
+ *    request that changes nothing is no change (no generation, no
+ *    notification).
  *
  * TENGUARD_CMD_ACL_SET, TENGUARD_CMD_ACL_GET (dump, one port),
  * TENGUARD_CMD_ACL_DEL: the ordered rule set of one direction of a VM port
@@ -146,13 +150,49 @@
  *            first rule of this message in the rule set
  *        TENGUARD_A_ACL_COUNT: NLA_U32, read only: rules in the set
  *
- *    At most TENGUARD_ACL_RULES_MAX rules per rule set and
- *    TENGUARD_ACL_NODE_RULES_MAX on the node (E2BIG). A rule set larger
- *    than one message is sent as SETs with TENGUARD_ACL_F_MORE followed by
- *    one without: the module publishes nothing until the last one, so no
- *    reader ever sees part of a rule set. A SET without F_MORE after none
- *    with it replaces the rule set whole. A dump of a port sends each rule
- *    set in as many messages as it needs, each with its OFFSET.
+ *    VM ports only (EOPNOTSUPP). A proto of 0 is any. Each rule is checked
+ *    whole and an error names it by its index in the rule set, "rule 17:
+ *    port min above port max", with the offset of the attribute at fault.
+ *    Refused (EINVAL): ports without proto tcp, udp, sctp or udplite; an
+ *    icmp type or code without proto icmp or icmpv6; a code without a
+ *    type; _REMOTE with _GROUP; host bits past the remote's prefix; a rule
+ *    that can never match (icmp with an IPv6 remote, icmpv6 with an IPv4
+ *    one).
+ *
+ *    At most TENGUARD_ACL_RULES_MAX rules per rule set, and
+ *    TENGUARD_ACL_NODE_RULES_MAX in the rule sets of all ports, published
+ *    and staged, counting what the request would leave (E2BIG). A message
+ *    holds what its TENGUARD_A_ACL nest can, 64 KiB (an attribute's length
+ *    has 16 bits): 800 to 5,000 rules. A larger rule set is sent in parts,
+ *    all but the last with TENGUARD_ACL_F_MORE. The module stages them and
+ *    publishes nothing until the last, which replaces the rule set whole
+ *    (one new generation, one notification), so no reader ever sees part
+ *    of a rule set. Staging belongs to the port and direction:
+ *      - a part with DEFAULT starts a rule set (the first must have it)
+ *        and discards whatever was staged before;
+ *      - a part without DEFAULT continues the staged set, from the socket
+ *        that started it only (EBUSY from another; that one may start
+ *        over); with nothing staged it is refused (EINVAL);
+ *      - so a SET with DEFAULT and without F_MORE is a whole rule set;
+ *      - a part that fails changes nothing, staging included;
+ *      - ACL_DEL of the direction and the port's deletion discard it.
+ *    Staged parts bump no generation and are not announced. ACL_DEL of a
+ *    direction with neither a rule set nor staged parts: ENOENT.
+ *
+ *    ACL_GET is a dump only. TENGUARD_A_PORT names the port; an optional
+ *    TENGUARD_A_ACL with DIR alone asks for one direction. Each message
+ *    carries TENGUARD_A_PORT (IFINDEX, IFNAME, GENERATION: of the port as
+ *    the rules are) and TENGUARD_A_ACL (DIR, DEFAULT, COUNT, OFFSET and the
+ *    rules from OFFSET on, as many as fit). A rule set without rules has
+ *    one message, a direction without a rule set none. The dump sends the
+ *    rule sets as they were when it began; a part sent after the port
+ *    changed is flagged NLM_F_DUMP_INTR. Not finding the port ends the
+ *    dump with the error and its message in NLMSG_DONE.
+ *
+ *    "config" hears ACL_SET (when a rule set is published) and ACL_DEL
+ *    (when one is deleted) with TENGUARD_A_PORT (IFINDEX, IFNAME,
+ *    GENERATION) and TENGUARD_A_ACL: DIR, and for a SET DEFAULT and COUNT;
+ *    never the rules, which a listener dumps.
  *
  * TENGUARD_CMD_NODE_SET, TENGUARD_CMD_NODE_GET: what VM ports may reach of
  * the node itself, and the connection tracker.
@@ -172,10 +212,29 @@
  *            timeouts in seconds, 1 .. 2^31-1, each optional:
  *            TENGUARD_A_TIMEOUT_* (enum tenguard_ct_timeout + 1)
  *
- *    At most TENGUARD_NODE_RULES_MAX services and as many remediation
- *    rules. A SET replaces what it carries (an empty nest empties the
- *    list); the daemon adds the addresses of the node's interfaces when
- *    TENGUARD_NODE_F_OWN_ADDRS is set.
+ *    A SET replaces each list it carries and keeps the others; an empty
+ *    nest is no item, it carries its list empty. With
+ *    TENGUARD_NODE_F_APPEND in FLAGS it adds to the lists instead, and the
+ *    node's flags stay as they are: TENGUARD_A_NODE holds 64 KiB (as an
+ *    ACL's nest), and the largest lists take several messages. A TIMEOUT
+ *    nest sets every timeout: those it leaves out take their defaults
+ *    (TENGUARD_CT_TIMEOUTS_DEFAULT). At most TENGUARD_NODE_PROTECT_MAX
+ *    prefixes, TENGUARD_NODE_RULES_MAX services and as many remediation
+ *    rules, as the request leaves the lists (E2BIG). Services and
+ *    remediation rules are checked as a rule set's and name no _GROUP (a
+ *    tenant's); an error names the item by its index in its list:
+ *    "service rule 3: ...", "protected prefix 0: ...". The daemon adds
+ *    the addresses of the node's interfaces when TENGUARD_NODE_F_OWN_ADDRS
+ *    is set.
+ *
+ *    The node is host-wide, as tenants are: NODE_SET is announced to the
+ *    "config" listeners of every namespace, with FLAGS and TIMEOUT only.
+ *    NODE_GET is a dump, of no attributes: its first message carries
+ *    FLAGS and TIMEOUT (all of them), and each message as many items as
+ *    fit of PROTECT, then SERVICE, then REMEDIATION, in order; a client
+ *    appends each message's items to its lists. It sends the
+ *    configuration as it was when it began; a part sent after a SET is
+ *    flagged NLM_F_DUMP_INTR.
  *
  * Errors come back as a negative errno in the netlink ack with an extack
  * message and, where one attribute is at fault, its offset.
@@ -391,6 +450,8 @@ enum tenguard_rule_flag {
 enum tenguard_node_flag {
 	/* protect every address of the node's interfaces too */
 	TENGUARD_NODE_F_OWN_ADDRS = 1U << 0,
+	/* only in a NODE_SET: add to the lists instead of replacing them */
+	TENGUARD_NODE_F_APPEND = 1U << 15,
 	__TENGUARD_NODE_F_ALL = TENGUARD_NODE_F_OWN_ADDRS
 };
 
@@ -550,9 +611,10 @@ struct tenguard_tenant {
  * up to TENGUARD_ACL_LEVELS - 1. At each level the remote address gives a
  * class (the longest prefix of that level holding it), then (class,
  * protocol, port) gives the first rule that matches there; once more under
- * the class of the address's whole family; the lowest rule index wins. ICMP type and code take the place of the port
- * (type << 8 | code). A packet no rule matches gets the default, the
- * value of the TENGUARD_ACL_KEY_META entry.
+ * the class of the address's whole family; the lowest rule index wins.
+ * ICMP type and code take the place of the port (type << 8 | code). A
+ * packet no rule matches gets the default: the compiled set ends with a
+ * rule matching everything, and the TENGUARD_ACL_KEY_META entry says it.
  */
 #define TENGUARD_ACL_SET_HOST		__TENGUARD_ACL_DIR_MAX
 #define TENGUARD_ACL_SET_REMEDIATION	(__TENGUARD_ACL_DIR_MAX + 1)
@@ -691,7 +753,13 @@ struct tenguard_ct {
 	__u32 rule;		/* index of the rule that admitted it */
 	__u8 origin;		/* enum tenguard_acl_dir of the first packet */
 	__u8 state;		/* enum tenguard_ct_state */
-	__u8 pad[6];
+	__u8 pad[2];
+	/*
+	 * Of the node's host set that admitted a flow the VM opened to a
+	 * protected address, else 0: it is re-checked when that set changes
+	 * (a service withdrawn, an address protected since it opened).
+	 */
+	__u32 host_serial;
 	__u64 packets[2];	/* by enum tenguard_acl_dir */
 };
 
