@@ -17,6 +17,9 @@ static int __init tg_init(void)
 	err = tg_store_init();
 	if (err)
 		goto err_store;
+	err = tg_node_init();
+	if (err)
+		goto err_node;
 	err = tg_netlink_init();
 	if (err)
 		goto err_netlink;
@@ -30,6 +33,8 @@ static int __init tg_init(void)
 err_guard:
 	tg_netlink_exit();
 err_netlink:
+	tg_node_exit();
+err_node:
 	tg_store_exit();
 err_store:
 	return err;
@@ -40,6 +45,7 @@ static void __exit tg_exit(void)
 	/* no guard may run, then no request, then the store goes */
 	tg_guard_exit();
 	tg_netlink_exit();
+	tg_node_exit();
 	tg_store_exit();
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "tenguard": the front door of the policy
- * store. Policies check types, lengths and ranges; handlers check meaning.
+ * store, its tenants and ports; acl.c adds rule sets, node.c the node's
+ * configuration. Policies check types, lengths and ranges; handlers check
+ * meaning.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +18,8 @@
 #include <net/sock.h>
 
 #include "tenguard.h"
+#include "acl.h"
+#include "netlink.h"
 #include "store.h"
 
 /* more than a VM port needs; a request over these is refused, not cut */
@@ -34,6 +38,12 @@ static struct netlink_range_validation tg_vni_range = {
 	.max = TENGUARD_VNI_MAX,
 };
 
+/* beyond the s16 bounds of NLA_POLICY_RANGE */
+struct netlink_range_validation tg_group_range = {
+	.min = 1,
+	.max = TENGUARD_GROUP_MAX,
+};
+
 static const struct nla_policy tg_segment_policy[TENGUARD_A_SEGMENT_MAX + 1] = {
 	[TENGUARD_A_SEGMENT_VLAN] = NLA_POLICY_RANGE(NLA_U16, 1,
 						     TENGUARD_VLAN_MAX),
@@ -49,7 +59,7 @@ static const struct nla_policy tg_tenant_policy[TENGUARD_A_TENANT_MAX + 1] = {
 	[TENGUARD_A_TENANT_SEGMENT] = NLA_POLICY_NESTED(tg_segment_policy),
 };
 
-static const struct nla_policy tg_addr_policy[TENGUARD_A_ADDR_MAX + 1] = {
+const struct nla_policy tg_addr_policy[TENGUARD_A_ADDR_MAX + 1] = {
 	[TENGUARD_A_ADDR_FAMILY] = { .type = NLA_U16 },
 	[TENGUARD_A_ADDR_ADDR] = { .type = NLA_BINARY, .len = 16 },
 	[TENGUARD_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
@@ -76,6 +86,19 @@ static const struct nla_policy tg_port_policy[TENGUARD_A_PORT_MAX + 1] = {
 					 .reject_message = "generation is read only" },
 	[TENGUARD_A_PORT_ACKED] = { .type = NLA_REJECT,
 				    .reject_message = "acked is read only" },
+	[TENGUARD_A_PORT_GROUP] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&tg_group_range),
+	[TENGUARD_A_PORT_QUARANTINE] = {
+		.type = NLA_REJECT,
+		.reject_message = "quarantine is set by PORT_QUARANTINE only"
+	},
+};
+
+const struct nla_policy tg_port_ref_policy[TENGUARD_A_PORT_MAX + 1] = {
+	[TENGUARD_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TENGUARD_A_PORT_IFNAME] = { .type = NLA_NUL_STRING,
+				     .len = IFNAMSIZ - 1 },
+	[TENGUARD_A_PORT_NETNSID] = { .type = NLA_S32 },
 };
 
 /* an ACK names the port and the generation it programmed, nothing else */
@@ -85,6 +108,14 @@ static const struct nla_policy tg_ack_policy[TENGUARD_A_PORT_MAX + 1] = {
 				     .len = IFNAMSIZ - 1 },
 	[TENGUARD_A_PORT_NETNSID] = { .type = NLA_S32 },
 	[TENGUARD_A_PORT_GENERATION] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy tg_quarantine_policy[TENGUARD_A_PORT_MAX + 1] = {
+	[TENGUARD_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TENGUARD_A_PORT_IFNAME] = { .type = NLA_NUL_STRING,
+				     .len = IFNAMSIZ - 1 },
+	[TENGUARD_A_PORT_NETNSID] = { .type = NLA_S32 },
+	[TENGUARD_A_PORT_QUARANTINE] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy tg_tenant_cmd_policy[TENGUARD_A_MAX + 1] = {
@@ -97,6 +128,10 @@ static const struct nla_policy tg_port_cmd_policy[TENGUARD_A_MAX + 1] = {
 
 static const struct nla_policy tg_ack_cmd_policy[TENGUARD_A_MAX + 1] = {
 	[TENGUARD_A_PORT] = NLA_POLICY_NESTED(tg_ack_policy),
+};
+
+static const struct nla_policy tg_quarantine_cmd_policy[TENGUARD_A_MAX + 1] = {
+	[TENGUARD_A_PORT] = NLA_POLICY_NESTED(tg_quarantine_policy),
 };
 
 /* ---- messages ---- */
@@ -152,30 +187,58 @@ cancel:
 	return -EMSGSIZE;
 }
 
+int tg_addr_put(struct sk_buff *skb, int type, const struct tg_addr *ad)
+{
+	struct nlattr *a = nla_nest_start(skb, type);
+
+	if (!a)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, TENGUARD_A_ADDR_FAMILY, ad->family) ||
+	    nla_put(skb, TENGUARD_A_ADDR_ADDR, ad->family == AF_INET ? 4 : 16,
+		    ad->addr) ||
+	    nla_put_u8(skb, TENGUARD_A_ADDR_PREFIXLEN, ad->prefixlen)) {
+		nla_nest_cancel(skb, a);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, a);
+	return 0;
+}
+
 static int tg_port_put_lists(struct sk_buff *skb, const struct tg_port *p)
 {
-	struct nlattr *a;
 	u32 i;
 
 	for (i = 0; i < p->n_macs; i++)
 		if (nla_put(skb, TENGUARD_A_PORT_MAC, ETH_ALEN, p->macs[i]))
 			return -EMSGSIZE;
-	for (i = 0; i < p->n_addrs; i++) {
-		const struct tg_addr *ad = &p->addrs[i];
-
-		a = nla_nest_start(skb, TENGUARD_A_PORT_ADDR);
-		if (!a ||
-		    nla_put_u16(skb, TENGUARD_A_ADDR_FAMILY, ad->family) ||
-		    nla_put(skb, TENGUARD_A_ADDR_ADDR,
-			    ad->family == AF_INET ? 4 : 16, ad->addr) ||
-		    nla_put_u8(skb, TENGUARD_A_ADDR_PREFIXLEN, ad->prefixlen))
+	for (i = 0; i < p->n_addrs; i++)
+		if (tg_addr_put(skb, TENGUARD_A_PORT_ADDR, &p->addrs[i]))
 			return -EMSGSIZE;
-		nla_nest_end(skb, a);
-	}
 	for (i = 0; i < p->n_ethertypes; i++)
 		if (nla_put_u16(skb, TENGUARD_A_PORT_ETHERTYPE,
 				p->ethertypes[i]))
 			return -EMSGSIZE;
+	for (i = 0; i < p->n_groups; i++)
+		if (nla_put_u32(skb, TENGUARD_A_PORT_GROUP, p->groups[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+int tg_port_put_id(struct sk_buff *skb, int ifindex, const char *ifname,
+		   u64 generation)
+{
+	struct nlattr *nest = nla_nest_start(skb, TENGUARD_A_PORT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TENGUARD_A_PORT_IFINDEX, ifindex) ||
+	    nla_put_string(skb, TENGUARD_A_PORT_IFNAME, ifname) ||
+	    nla_put_u64_64bit(skb, TENGUARD_A_PORT_GENERATION, generation,
+			      TENGUARD_A_PORT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -201,7 +264,8 @@ static int tg_port_fill(struct sk_buff *skb, const struct tg_port *p,
 	    nla_put_u64_64bit(skb, TENGUARD_A_PORT_GENERATION, p->generation,
 			      TENGUARD_A_PORT_PAD) ||
 	    nla_put_u64_64bit(skb, TENGUARD_A_PORT_ACKED, p->acked,
-			      TENGUARD_A_PORT_PAD))
+			      TENGUARD_A_PORT_PAD) ||
+	    nla_put_u8(skb, TENGUARD_A_PORT_QUARANTINE, p->quarantined))
 		goto cancel;
 	if (p->tenant && nla_put_u32(skb, TENGUARD_A_PORT_TENANT, p->tenant))
 		goto cancel;
@@ -222,12 +286,13 @@ static size_t tg_port_msg_size(const struct tg_port *p)
 {
 	return nla_total_size(0) + 5 * nla_total_size(4) +
 		nla_total_size(IFNAMSIZ) + 2 * nla_total_size_64bit(8) +
-		nla_total_size(nla_total_size(4)) +
+		nla_total_size(nla_total_size(4)) + nla_total_size(1) +
 		p->n_macs * nla_total_size(ETH_ALEN) +
 		p->n_addrs * nla_total_size(nla_total_size(2) +
 					    nla_total_size(16) +
 					    nla_total_size(1)) +
-		p->n_ethertypes * nla_total_size(2);
+		p->n_ethertypes * nla_total_size(2) +
+		p->n_groups * nla_total_size(4);
 }
 
 /* tell the "config" group; a lost notification is not an error */
@@ -270,9 +335,8 @@ static void tg_notify_tenant(const struct tg_tenant *t, u8 cmd,
  * missing-attribute TLV, which tools decode. msg must be a literal: the
  * extack keeps the pointer, as NL_SET_ERR_MSG does.
  */
-static bool tg_missing(struct netlink_ext_ack *extack,
-		       const struct nlattr *nest, struct nlattr **tb, int type,
-		       const char *msg)
+bool tg_missing(struct netlink_ext_ack *extack, const struct nlattr *nest,
+		struct nlattr **tb, int type, const char *msg)
 {
 	if (tb[type])
 		return false;
@@ -280,6 +344,55 @@ static bool tg_missing(struct netlink_ext_ack *extack,
 		extack->_msg = msg;
 	NL_SET_ERR_ATTR_MISS(extack, nest, type);
 	return true;
+}
+
+#ifdef NL_SET_ERR_MSG_FMT
+#define TG_MSG_LEN	NETLINK_MAX_FMTMSG_LEN
+#define tg_extack_fmt(extack, fmt, args...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
+#else
+/*
+ * 6.1 has no formatted extack messages (NL_SET_ERR_MSG_FMT came with
+ * 6.2): the message must outlive the handler, up to the ack that
+ * netlink_rcv_skb() builds after it returns. Messages take these slots in
+ * turn, so one is overwritten only after TG_MSG_SLOTS later ones, far more
+ * than can be formatted between a handler's return and its ack: the
+ * family is not parallel_ops, handlers run one at a time. The last byte
+ * of a slot is never written: a message overwritten while the ack copies
+ * it would be garbled, never unterminated. The ack is copied before
+ * genl_unregister_family() returns, so the slots outlive every use.
+ */
+#define TG_MSG_SLOTS	32
+#define TG_MSG_LEN	80
+static char tg_msgs[TG_MSG_SLOTS][TG_MSG_LEN];
+static atomic_t tg_msg_next = ATOMIC_INIT(0);
+
+static __printf(2, 3) void tg_extack_fmt(struct netlink_ext_ack *extack,
+					 const char *fmt, ...)
+{
+	unsigned int i = atomic_inc_return(&tg_msg_next);
+	char *slot = tg_msgs[i % TG_MSG_SLOTS];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(slot, TG_MSG_LEN - 1, fmt, ap);
+	va_end(ap);
+	extack->_msg = slot;
+}
+#endif
+
+void tg_extack_item(struct netlink_ext_ack *extack, const struct nlattr *item,
+		    const char *what, u32 idx)
+{
+	char msg[TG_MSG_LEN];
+
+	if (!extack)
+		return;
+	/* the message may sit in the buffer it is formatted into */
+	strscpy(msg, extack->_msg ?: "invalid", sizeof(msg));
+	tg_extack_fmt(extack, "%s %u: %s", what, idx, msg);
+	if (!extack->bad_attr && !extack->miss_nest)
+		NL_SET_BAD_ATTR(extack, item);
 }
 
 /* ---- tenants ---- */
@@ -530,21 +643,19 @@ static int tg_nl_tenant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[1]++;
 	}
 	rcu_read_unlock();
-	/* a full skb ends this part; the next call resumes at the cursor */
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return tg_dump_ret(skb, err);
 }
 
 /* ---- ports ---- */
 
-static int tg_port_attrs(struct genl_info *info, struct nlattr **tb,
-			 const struct nla_policy *policy)
+static int tg_port_attrs(struct nlattr **attrs, struct nlattr **tb,
+			 const struct nla_policy *policy,
+			 struct netlink_ext_ack *extack)
 {
-	if (tg_missing(info->extack, NULL, info->attrs, TENGUARD_A_PORT,
-		       "missing port"))
+	if (tg_missing(extack, NULL, attrs, TENGUARD_A_PORT, "missing port"))
 		return -EINVAL;
-	return nla_parse_nested(tb, TENGUARD_A_PORT_MAX,
-				info->attrs[TENGUARD_A_PORT], policy,
-				info->extack);
+	return nla_parse_nested(tb, TENGUARD_A_PORT_MAX, attrs[TENGUARD_A_PORT],
+				policy, extack);
 }
 
 /* the netns the request names, referenced */
@@ -596,8 +707,8 @@ static struct net_device *tg_port_dev(struct net *net, struct nlattr *nest,
 	return dev;
 }
 
-static int tg_parse_addr(const struct nlattr *nest, struct tg_addr *ad,
-			 struct netlink_ext_ack *extack)
+int tg_parse_addr(const struct nlattr *nest, struct tg_addr *ad,
+		  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[TENGUARD_A_ADDR_MAX + 1];
 	unsigned int len, max, i;
@@ -661,7 +772,7 @@ static void *tg_grow(void *arr, u32 n, u32 add, size_t sz)
 static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 			  bool append, struct netlink_ext_ack *extack)
 {
-	u32 nm = 0, na = 0, ne = 0, i;
+	u32 nm = 0, na = 0, ne = 0, ng = 0, i;
 	const struct nlattr *a;
 	struct tg_port *other;
 	void *arr;
@@ -671,6 +782,7 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 		nm += nla_type(a) == TENGUARD_A_PORT_MAC;
 		na += nla_type(a) == TENGUARD_A_PORT_ADDR;
 		ne += nla_type(a) == TENGUARD_A_PORT_ETHERTYPE;
+		ng += nla_type(a) == TENGUARD_A_PORT_GROUP;
 	}
 	if (nm && !append)
 		p->n_macs = 0;
@@ -678,10 +790,18 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 		p->n_addrs = 0;
 	if (ne && !append)
 		p->n_ethertypes = 0;
+	if (ng && !append)
+		p->n_groups = 0;
 	if (p->n_macs + nm > TG_MAX_MACS || p->n_addrs + na > TG_MAX_ADDRS ||
 	    p->n_ethertypes + ne > TG_MAX_ETHERTYPES) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "too many MACs (64), addresses (256) or ethertypes (16)");
+		return -E2BIG;
+	}
+	if (p->n_groups + ng > TENGUARD_PORT_GROUPS_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "too many groups (max "
+				    __stringify(TENGUARD_PORT_GROUPS_MAX) ")");
 		return -E2BIG;
 	}
 	if (nm) {
@@ -705,6 +825,13 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 			return -ENOMEM;
 		kfree(p->ethertypes);
 		p->ethertypes = arr;
+	}
+	if (ng) {
+		arr = tg_grow(p->groups, p->n_groups, ng, sizeof(*p->groups));
+		if (!arr)
+			return -ENOMEM;
+		kfree(p->groups);
+		p->groups = arr;
 	}
 
 	nla_for_each_nested(a, nest, rem) {
@@ -740,6 +867,16 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 		case TENGUARD_A_PORT_ETHERTYPE:
 			p->ethertypes[p->n_ethertypes++] = nla_get_u16(a);
 			break;
+		case TENGUARD_A_PORT_GROUP:
+			for (i = 0; i < p->n_groups; i++) {
+				if (p->groups[i] == nla_get_u32(a)) {
+					NL_SET_ERR_MSG_ATTR(extack, a,
+							    "group given twice");
+					return -EINVAL;
+				}
+			}
+			p->groups[p->n_groups++] = nla_get_u32(a);
+			break;
 		}
 	}
 	return 0;
@@ -747,8 +884,10 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 
 /*
  * Rules across attributes, for the port as it will be: a VM port belongs
- * to a tenant and has a MAC; an uplink has neither, and its segment is a
- * tenant's.
+ * to a tenant and has a MAC; an uplink has neither, nor groups, and its
+ * segment is a tenant's. A VM port cannot become an uplink (a SET cannot
+ * empty its MACs), so no uplink carries a VM port's rule sets or
+ * quarantine.
  */
 static int tg_port_precheck(struct tg_port *p, struct nlattr *nest,
 			    struct nlattr **tb, struct netlink_ext_ack *extack)
@@ -764,9 +903,9 @@ static int tg_port_precheck(struct tg_port *p, struct nlattr *nest,
 	}
 	if (p->kind == TENGUARD_PORT_UPLINK) {
 		if (p->n_macs || p->n_addrs || p->n_ethertypes ||
-		    tb[TENGUARD_A_PORT_TENANT]) {
+		    p->n_groups || tb[TENGUARD_A_PORT_TENANT]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
-					    "an uplink has no tenant, MACs, addresses or ethertypes");
+					    "an uplink has no tenant, MACs, addresses, ethertypes or groups");
 			return -EINVAL;
 		}
 		p->tenant = 0;
@@ -829,16 +968,7 @@ static int tg_port_apply(struct tg_port *p, struct nlattr *nest,
 	return tg_port_precheck(p, nest, tb, extack);
 }
 
-/* a request on one port: RTNL and tg_lock held, net referenced */
-struct tg_req {
-	struct nlattr *tb[TENGUARD_A_PORT_MAX + 1];
-	struct nlattr *nest;
-	struct net *net;
-	struct net_device *dev;
-	struct tg_port *port;	/* the stored port, if any */
-};
-
-static void tg_req_end(struct tg_req *r)
+void tg_req_end(struct tg_req *r)
 {
 	mutex_unlock(&tg_lock);
 	rtnl_unlock();
@@ -846,24 +976,26 @@ static void tg_req_end(struct tg_req *r)
 }
 
 /*
- * Resolve the device a request names and lock for it; the device must be
- * a port already (exists) or not yet (!exists). On error nothing is held.
+ * Resolve the device a request (its attrs, from a caller in net) names and
+ * lock for it; the device must be a port already (exists) or not yet
+ * (!exists). On error nothing is held.
  */
-static int tg_req_begin(struct tg_req *r, struct genl_info *info,
-			const struct nla_policy *policy, bool exists)
+int tg_req_begin_attrs(struct tg_req *r, struct nlattr **attrs,
+		       struct net *net, struct netlink_ext_ack *extack,
+		       const struct nla_policy *policy, bool exists)
 {
 	int err;
 
-	err = tg_port_attrs(info, r->tb, policy);
+	err = tg_port_attrs(attrs, r->tb, policy, extack);
 	if (err)
 		return err;
-	r->nest = info->attrs[TENGUARD_A_PORT];
-	r->net = tg_port_net(genl_info_net(info), r->tb, info->extack);
+	r->nest = attrs[TENGUARD_A_PORT];
+	r->net = tg_port_net(net, r->tb, extack);
 	if (IS_ERR(r->net))
 		return PTR_ERR(r->net);
 	rtnl_lock();
 	mutex_lock(&tg_lock);
-	r->dev = tg_port_dev(r->net, r->nest, r->tb, info->extack);
+	r->dev = tg_port_dev(r->net, r->nest, r->tb, extack);
 	if (IS_ERR(r->dev)) {
 		err = PTR_ERR(r->dev);
 		mutex_unlock(&tg_lock);
@@ -873,17 +1005,23 @@ static int tg_req_begin(struct tg_req *r, struct genl_info *info,
 	}
 	r->port = tg_port_find(r->net, r->dev->ifindex);
 	if (!r->port && exists) {
-		NL_SET_ERR_MSG_ATTR(info->extack, r->nest,
+		NL_SET_ERR_MSG_ATTR(extack, r->nest,
 				    "device is not a tenguard port");
 		err = -ENOENT;
 	} else if (r->port && !exists) {
-		NL_SET_ERR_MSG_ATTR(info->extack, r->nest,
-				    "device is already a port");
+		NL_SET_ERR_MSG_ATTR(extack, r->nest, "device is already a port");
 		err = -EEXIST;
 	}
 	if (err)
 		tg_req_end(r);
 	return err;
+}
+
+int tg_req_begin(struct tg_req *r, struct genl_info *info,
+		 const struct nla_policy *policy, bool exists)
+{
+	return tg_req_begin_attrs(r, info->attrs, genl_info_net(info),
+				  info->extack, policy, exists);
 }
 
 static int tg_nl_port_new(struct sk_buff *skb, struct genl_info *info)
@@ -1005,6 +1143,47 @@ out:
 	return err;
 }
 
+/*
+ * Quarantine is a VM port's state, kept across PORT_SETs; a request that
+ * changes nothing changes no generation either.
+ */
+static int tg_nl_port_quarantine(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tg_port *p;
+	struct tg_req r;
+	bool on;
+	int err;
+
+	err = tg_req_begin(&r, info, tg_quarantine_policy, true);
+	if (err)
+		return err;
+	if (tg_missing(info->extack, r.nest, r.tb, TENGUARD_A_PORT_QUARANTINE,
+		       "missing quarantine state")) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (r.port->kind != TENGUARD_PORT_VM) {
+		NL_SET_ERR_MSG_ATTR(info->extack, r.nest,
+				    "only a VM port can be quarantined");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	on = nla_get_u8(r.tb[TENGUARD_A_PORT_QUARANTINE]);
+	if (on == r.port->quarantined)
+		goto out;
+	p = tg_port_dup(r.port);
+	if (!p) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p->quarantined = on;
+	tg_port_replace(r.port, p, true);
+	tg_notify_port(p, TENGUARD_CMD_PORT_QUARANTINE, info);
+out:
+	tg_req_end(&r);
+	return err;
+}
+
 static int tg_nl_port_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg = NULL;
@@ -1075,7 +1254,7 @@ static int tg_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[1]++;
 	}
 	rcu_read_unlock();
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return tg_dump_ret(skb, err);
 }
 
 void tg_port_dev_gone(struct net_device *dev)
@@ -1157,6 +1336,54 @@ static const struct genl_ops tg_genl_ops[] = {
 		.cmd = TENGUARD_CMD_PORT_ACK,
 		.doit = tg_nl_port_ack,
 		.policy = tg_ack_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_PORT_QUARANTINE,
+		.doit = tg_nl_port_quarantine,
+		.policy = tg_quarantine_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_ACL_SET,
+		.doit = tg_nl_acl_set,
+		.policy = tg_acl_set_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* a dump only: one port's rule sets take many messages */
+		.cmd = TENGUARD_CMD_ACL_GET,
+		.start = tg_nl_acl_dump_start,
+		.dumpit = tg_nl_acl_dump,
+		.done = tg_nl_acl_dump_done,
+		.policy = tg_acl_dir_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_ACL_DEL,
+		.doit = tg_nl_acl_del,
+		.policy = tg_acl_dir_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TENGUARD_CMD_NODE_SET,
+		.doit = tg_nl_node_set,
+		.policy = tg_node_cmd_policy,
+		.maxattr = TENGUARD_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* a dump only: the largest configuration takes many messages */
+		.cmd = TENGUARD_CMD_NODE_GET,
+		.start = tg_nl_node_dump_start,
+		.dumpit = tg_nl_node_dump,
+		.done = tg_nl_node_dump_done,
+		.policy = tg_node_get_cmd_policy,
 		.maxattr = TENGUARD_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

@@ -13,6 +13,7 @@
 #include <net/netns/hash.h>
 
 #include "tenguard.h"
+#include "acl.h"
 #include "store.h"
 
 /* serialises writers; readers use RCU */
@@ -21,10 +22,28 @@ static DEFINE_HASHTABLE(tg_tenants, 8);
 static DEFINE_HASHTABLE(tg_ports, 10);
 /* bumped by every change: port generations and dump consistency */
 static u64 tg_seq;
+/* rules of the rule sets the ports in tg_ports carry */
+static u32 tg_acl_rules;
 
 u64 tg_store_seq(void)
 {
 	return READ_ONCE(tg_seq);
+}
+
+u32 tg_store_acl_rules(void)
+{
+	lockdep_assert_held(&tg_lock);
+	return tg_acl_rules;
+}
+
+static u32 tg_port_acl_rules(const struct tg_port *p)
+{
+	u32 n = 0, d;
+
+	for (d = 0; d < ARRAY_SIZE(p->acl); d++)
+		if (p->acl[d])
+			n += p->acl[d]->n_rules;
+	return n;
 }
 
 u64 tg_store_next_generation(void)
@@ -116,11 +135,16 @@ static void tg_tenant_free_rcu(struct rcu_head *head)
 
 void tg_port_free(struct tg_port *p)
 {
+	u32 d;
+
 	if (!p)
 		return;
+	for (d = 0; d < ARRAY_SIZE(p->acl); d++)
+		tg_acl_put(p->acl[d]);
 	kfree(p->macs);
 	kfree(p->addrs);
 	kfree(p->ethertypes);
+	kfree(p->groups);
 	kfree(p);
 }
 
@@ -129,14 +153,20 @@ static void tg_port_free_rcu(struct rcu_head *head)
 	tg_port_free(container_of(head, struct tg_port, rcu));
 }
 
-/* a copy to change and publish with tg_port_replace(); lists shared */
+/*
+ * A copy to change and publish with tg_port_replace(): its own lists, the
+ * same rule sets (referenced, never copied).
+ */
 struct tg_port *tg_port_dup(const struct tg_port *old)
 {
 	struct tg_port *p = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	u32 d;
 
 	if (!p)
 		return NULL;
 	INIT_HLIST_NODE(&p->hnode);
+	for (d = 0; d < ARRAY_SIZE(p->acl); d++)
+		tg_acl_get(p->acl[d]);
 	p->macs = kmemdup(old->macs, old->n_macs * sizeof(*old->macs),
 			  GFP_KERNEL);
 	p->addrs = kmemdup(old->addrs, old->n_addrs * sizeof(*old->addrs),
@@ -144,8 +174,11 @@ struct tg_port *tg_port_dup(const struct tg_port *old)
 	p->ethertypes = kmemdup(old->ethertypes,
 				old->n_ethertypes * sizeof(*old->ethertypes),
 				GFP_KERNEL);
+	p->groups = kmemdup(old->groups, old->n_groups * sizeof(*old->groups),
+			    GFP_KERNEL);
 	if ((old->n_macs && !p->macs) || (old->n_addrs && !p->addrs) ||
-	    (old->n_ethertypes && !p->ethertypes)) {
+	    (old->n_ethertypes && !p->ethertypes) ||
+	    (old->n_groups && !p->groups)) {
 		tg_port_free(p);
 		return NULL;
 	}
@@ -181,6 +214,7 @@ void tg_port_insert(struct tg_port *p)
 {
 	lockdep_assert_held(&tg_lock);
 	p->generation = tg_store_next_generation();
+	tg_acl_rules += tg_port_acl_rules(p);
 	hlist_add_head_rcu(&p->hnode, &tg_ports[tg_port_hash(p->net,
 							     p->ifindex)]);
 }
@@ -193,13 +227,17 @@ void tg_port_replace(struct tg_port *old, struct tg_port *new, bool bump)
 		new->generation = tg_store_next_generation();
 	else
 		tg_store_next_generation();
+	tg_acl_rules += tg_port_acl_rules(new) - tg_port_acl_rules(old);
 	hlist_replace_rcu(&old->hnode, &new->hnode);
 	call_rcu(&old->rcu, tg_port_free_rcu);
 }
 
+/* and the rule sets it was staging: they were the port's */
 void tg_port_remove(struct tg_port *p)
 {
 	lockdep_assert_held(&tg_lock);
+	tg_acl_stage_drop(p->net, p->ifindex);
+	tg_acl_rules -= tg_port_acl_rules(p);
 	hlist_del_rcu(&p->hnode);
 	call_rcu(&p->rcu, tg_port_free_rcu);
 	tg_store_next_generation();
@@ -261,6 +299,8 @@ void tg_store_exit(void)
 		hash_del_rcu(&t->hnode);
 		call_rcu(&t->rcu, tg_tenant_free_rcu);
 	}
+	tg_acl_stage_exit();
+	tg_acl_rules = 0;
 	mutex_unlock(&tg_lock);
 	/* every callback has run before the module text goes */
 	rcu_barrier();

@@ -7,6 +7,8 @@
 
 u64 tg_store_seq(void);
 u64 tg_store_next_generation(void);
+/* rules the ports' rule sets hold, for TENGUARD_ACL_NODE_RULES_MAX */
+u32 tg_store_acl_rules(void);
 
 struct tg_tenant *tg_tenant_find(u32 id);
 struct tg_tenant *tg_tenant_of_segment(u32 seg);

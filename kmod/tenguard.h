@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * tenguard.ko internals: the policy store (store.c), the generic netlink
- * family (netlink.c), the port guards (guard.c) and events (event.c).
+ * family (netlink.c) with its rule sets (acl.c) and node configuration
+ * (node.c), the port guards (guard.c) and events (event.c).
  */
 #ifndef _TG_KMOD_H
 #define _TG_KMOD_H
@@ -20,6 +21,8 @@ struct tg_addr {
 	u8 prefixlen;
 	u8 addr[16];
 };
+
+struct tg_acl;
 
 struct tg_tenant {
 	struct hlist_node hnode;	/* tg_tenants, by id */
@@ -52,9 +55,18 @@ struct tg_port {
 	u32 n_macs;
 	u32 n_addrs;
 	u32 n_ethertypes;
+	u32 n_groups;
 	u8 (*macs)[ETH_ALEN];
 	struct tg_addr *addrs;
 	u16 *ethertypes;
+	u32 *groups;		/* of its tenant: remote groups of rules */
+	bool quarantined;
+	/*
+	 * The rule sets by enum tenguard_acl_dir (NULL: not filtered), shared
+	 * by reference with the port's versions before and after a change,
+	 * so that a PORT_SET copies no rules (acl.h).
+	 */
+	struct tg_acl *acl[__TENGUARD_ACL_DIR_MAX];
 };
 
 /* writers: hold RTNL, then tg_lock */
@@ -84,6 +96,8 @@ void tg_event(enum tenguard_event type, const struct net_device *dev,
 
 int tg_store_init(void);
 void tg_store_exit(void);
+int tg_node_init(void);
+void tg_node_exit(void);
 int tg_netlink_init(void);
 void tg_netlink_exit(void);
 int tg_guard_init(void);

@@ -99,6 +99,27 @@ static int ack_error(struct tg_nl *t, const struct nlmsghdr *nlh)
 	return e->error;
 }
 
+/*
+ * The error that ends a dump, and its extack message: what the dump met
+ * after its start (the kernel sends it in NLMSG_DONE, not in an ack).
+ */
+static int done_error(struct tg_nl *t, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(int))
+		return 0;
+	err = *(const int *)mnl_nlmsg_get_payload(nlh);
+	if (err >= 0 || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return err < 0 ? err : 0;
+	mnl_attr_for_each(a, nlh, sizeof(int))
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			snprintf(t->extack, sizeof(t->extack), "%s",
+				 mnl_attr_get_str(a));
+	return err;
+}
+
 int tg_talk(struct tg_nl *t, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	static char buf[32768];
@@ -123,7 +144,7 @@ int tg_talk(struct tg_nl *t, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			if (r->nlmsg_type == NLMSG_ERROR)
 				return ack_error(t, r);
 			if (r->nlmsg_type == NLMSG_DONE)
-				return intr ? -EINTR : 0;
+				return done_error(t, r) ?: intr ? -EINTR : 0;
 			if (cb && cb(r, data) < MNL_CB_OK)
 				return -EPROTO;
 		}
@@ -227,6 +248,8 @@ static int group_attr(const struct nlattr *a, void *data)
 			}
 			if (name && !strcmp(name, TENGUARD_MCGRP_EVENTS))
 				t->events = id;
+			if (name && !strcmp(name, TENGUARD_MCGRP_CONFIG))
+				t->config = id;
 		}
 		break;
 	}
@@ -275,6 +298,16 @@ void tg_close(struct tg_nl *t)
 int tg_join_events(struct tg_nl *t)
 {
 	int grp = t->events;
+
+	if (!grp)
+		return -ENOENT;
+	return mnl_socket_setsockopt(t->nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				     sizeof(grp)) ? -errno : 0;
+}
+
+int tg_join_config(struct tg_nl *t)
+{
+	int grp = t->config;
 
 	if (!grp)
 		return -ENOENT;
@@ -382,6 +415,296 @@ int tg_port_ack(struct tg_nl *t, const char *ifname)
 	mnl_attr_put_u64(nlh, TENGUARD_A_PORT_GENERATION, gen);
 	mnl_attr_nest_end(nlh, n);
 	return tg_talk(t, nlh, NULL, NULL);
+}
+
+/* ---- rule sets ---- */
+
+void tg_rule_put(struct nlmsghdr *nlh, int type,
+		 const struct tenguard_acl_rule *r)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type), *a;
+
+	mnl_attr_put_u32(nlh, TENGUARD_A_RULE_ACTION, r->action);
+	if (r->flags)
+		mnl_attr_put_u32(nlh, TENGUARD_A_RULE_FLAGS, r->flags);
+	if (r->family) {
+		a = mnl_attr_nest_start(nlh, TENGUARD_A_RULE_REMOTE);
+		mnl_attr_put_u16(nlh, TENGUARD_A_ADDR_FAMILY,
+				 r->family == 4 ? AF_INET : AF_INET6);
+		mnl_attr_put(nlh, TENGUARD_A_ADDR_ADDR, r->family == 4 ? 4 : 16,
+			     r->addr);
+		mnl_attr_put_u8(nlh, TENGUARD_A_ADDR_PREFIXLEN, r->prefixlen);
+		mnl_attr_nest_end(nlh, a);
+	}
+	if (r->group)
+		mnl_attr_put_u32(nlh, TENGUARD_A_RULE_GROUP, r->group);
+	if (r->proto)
+		mnl_attr_put_u8(nlh, TENGUARD_A_RULE_PROTO, r->proto);
+	if (r->match & TENGUARD_RULE_M_PORTS) {
+		mnl_attr_put_u16(nlh, TENGUARD_A_RULE_PORT_MIN, r->port_min);
+		mnl_attr_put_u16(nlh, TENGUARD_A_RULE_PORT_MAX, r->port_max);
+	}
+	if (r->match & TENGUARD_RULE_M_ICMP_TYPE)
+		mnl_attr_put_u8(nlh, TENGUARD_A_RULE_ICMP_TYPE, r->icmp_type);
+	if (r->match & TENGUARD_RULE_M_ICMP_CODE)
+		mnl_attr_put_u8(nlh, TENGUARD_A_RULE_ICMP_CODE, r->icmp_code);
+	mnl_attr_nest_end(nlh, n);
+}
+
+int tg_remote_parse(const struct nlattr *nest, struct tenguard_acl_rule *r)
+{
+	const struct nlattr *a;
+	int family = 0;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case TENGUARD_A_ADDR_FAMILY:
+			family = mnl_attr_get_u16(a);
+			break;
+		case TENGUARD_A_ADDR_ADDR:
+			if (mnl_attr_get_payload_len(a) > sizeof(r->addr))
+				return -EINVAL;
+			memcpy(r->addr, mnl_attr_get_payload(a),
+			       mnl_attr_get_payload_len(a));
+			break;
+		case TENGUARD_A_ADDR_PREFIXLEN:
+			r->prefixlen = mnl_attr_get_u8(a);
+			break;
+		}
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
+	r->family = family == AF_INET ? 4 : 6;
+	return 0;
+}
+
+int tg_rule_parse(const struct nlattr *nest, struct tenguard_acl_rule *r)
+{
+	const struct nlattr *a;
+	int action = -1;
+
+	memset(r, 0, sizeof(*r));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case TENGUARD_A_RULE_ACTION:
+			action = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_RULE_FLAGS:
+			r->flags = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_RULE_REMOTE:
+			if (tg_remote_parse(a, r))
+				return -EINVAL;
+			break;
+		case TENGUARD_A_RULE_GROUP:
+			r->group = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_RULE_PROTO:
+			r->proto = mnl_attr_get_u8(a);
+			break;
+		case TENGUARD_A_RULE_PORT_MIN:
+			r->port_min = mnl_attr_get_u16(a);
+			r->match |= TENGUARD_RULE_M_PORTS;
+			break;
+		case TENGUARD_A_RULE_PORT_MAX:
+			r->port_max = mnl_attr_get_u16(a);
+			break;
+		case TENGUARD_A_RULE_ICMP_TYPE:
+			r->icmp_type = mnl_attr_get_u8(a);
+			r->match |= TENGUARD_RULE_M_ICMP_TYPE;
+			break;
+		case TENGUARD_A_RULE_ICMP_CODE:
+			r->icmp_code = mnl_attr_get_u8(a);
+			r->match |= TENGUARD_RULE_M_ICMP_CODE;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (action < 0)
+		return -EINVAL;
+	r->action = action;
+	return 0;
+}
+
+/* the largest a rule gets as attributes, with a v6 remote */
+#define TG_RULE_BYTES	96
+
+int tg_acl_set(struct tg_nl *t, const char *ifname, uint32_t dir, int dflt,
+	       uint32_t flags, const struct tenguard_acl_rule *rules,
+	       unsigned int n)
+{
+	size_t len = 1024 + (size_t)n * TG_RULE_BYTES;
+	char *buf = malloc(len);
+	struct nlmsghdr *nlh;
+	struct nlattr *a, *p;
+	unsigned int i;
+	int err, bytes;
+
+	if (!buf)
+		return -ENOMEM;
+	/* a message this large needs the room in the socket */
+	bytes = len * 2;
+	setsockopt(mnl_socket_get_fd(t->nl), SOL_SOCKET, SO_SNDBUFFORCE,
+		   &bytes, sizeof(bytes));
+	nlh = tg_genl_msg(t, buf, TENGUARD_CMD_ACL_SET, 0);
+	p = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);
+	mnl_attr_put_strz(nlh, TENGUARD_A_PORT_IFNAME, ifname);
+	mnl_attr_nest_end(nlh, p);
+	a = mnl_attr_nest_start(nlh, TENGUARD_A_ACL);
+	mnl_attr_put_u32(nlh, TENGUARD_A_ACL_DIR, dir);
+	if (dflt >= 0)
+		mnl_attr_put_u32(nlh, TENGUARD_A_ACL_DEFAULT, dflt);
+	if (flags)
+		mnl_attr_put_u32(nlh, TENGUARD_A_ACL_FLAGS, flags);
+	for (i = 0; i < n; i++)
+		tg_rule_put(nlh, TENGUARD_A_ACL_RULE, &rules[i]);
+	mnl_attr_nest_end(nlh, a);
+	/* an attribute's length is 16 bits: the nest would wrap */
+	if ((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)a > UINT16_MAX)
+		err = -EMSGSIZE;
+	else
+		err = tg_talk(t, nlh, NULL, NULL);
+	free(buf);
+	return err;
+}
+
+int tg_acl_load(struct tg_nl *t, const char *ifname, uint32_t dir,
+		uint32_t dflt, const struct tenguard_acl_rule *rules,
+		unsigned int n, unsigned int part)
+{
+	unsigned int off = 0, k;
+	int err;
+
+	do {
+		k = n - off < part ? n - off : part;
+		err = tg_acl_set(t, ifname, dir, off ? -1 : (int)dflt,
+				 off + k < n ? TENGUARD_ACL_F_MORE : 0,
+				 rules + off, k);
+		if (err)
+			return err;
+		off += k;
+	} while (off < n);
+	return 0;
+}
+
+int tg_acl_del(struct tg_nl *t, const char *ifname, uint32_t dir)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	char buf[512];
+
+	nlh = tg_genl_msg(t, buf, TENGUARD_CMD_ACL_DEL, 0);
+	a = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);
+	mnl_attr_put_strz(nlh, TENGUARD_A_PORT_IFNAME, ifname);
+	mnl_attr_nest_end(nlh, a);
+	a = mnl_attr_nest_start(nlh, TENGUARD_A_ACL);
+	mnl_attr_put_u32(nlh, TENGUARD_A_ACL_DIR, dir);
+	mnl_attr_nest_end(nlh, a);
+	return tg_talk(t, nlh, NULL, NULL);
+}
+
+/* one ACL_GET message into d: TENGUARD_A_ACL is after TENGUARD_A_PORT */
+static int acl_dump_msg(struct tg_acl_dump *d, const struct nlattr *acl)
+{
+	uint32_t dir = UINT32_MAX, off = UINT32_MAX, count = 0, dflt = 0;
+	const struct nlattr *a;
+	int have_count = 0;
+
+	mnl_attr_for_each_nested(a, acl) {
+		switch (mnl_attr_get_type(a)) {
+		case TENGUARD_A_ACL_DIR:
+			dir = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_ACL_DEFAULT:
+			dflt = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_ACL_COUNT:
+			count = mnl_attr_get_u32(a);
+			have_count = 1;
+			break;
+		case TENGUARD_A_ACL_OFFSET:
+			off = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (dir >= __TENGUARD_ACL_DIR_MAX || !have_count || off == UINT32_MAX)
+		return -EINVAL;
+	if (!d->dir[dir].present) {
+		d->dir[dir].present = 1;
+		d->dir[dir].count = count;
+		d->dir[dir].dflt = dflt;
+		d->dir[dir].rules = calloc(count + 1, sizeof(struct tenguard_acl_rule));
+		if (!d->dir[dir].rules)
+			return -ENOMEM;
+	}
+	if (count != d->dir[dir].count || off != d->dir[dir].got)
+		d->dir[dir].gap = 1;
+	d->dir[dir].msgs++;
+	mnl_attr_for_each_nested(a, acl) {
+		if (mnl_attr_get_type(a) != TENGUARD_A_ACL_RULE)
+			continue;
+		if (d->dir[dir].got >= d->dir[dir].count)
+			return -EINVAL;
+		if (tg_rule_parse(a, &d->dir[dir].rules[d->dir[dir].got]))
+			return -EINVAL;
+		d->dir[dir].got++;
+	}
+	return 0;
+}
+
+int tg_acl_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tg_acl_dump *d = data;
+	const struct nlattr *a, *p;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case TENGUARD_A_PORT:
+			mnl_attr_for_each_nested(p, a) {
+				if (mnl_attr_get_type(p) == TENGUARD_A_PORT_GENERATION)
+					d->generation = mnl_attr_get_u64(p);
+				if (mnl_attr_get_type(p) == TENGUARD_A_PORT_IFNAME)
+					snprintf(d->ifname, sizeof(d->ifname), "%s",
+						 mnl_attr_get_str(p));
+			}
+			break;
+		case TENGUARD_A_ACL:
+			if (acl_dump_msg(d, a))
+				return MNL_CB_ERROR;
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int tg_acl_dump(struct tg_nl *t, const char *ifname, int dir,
+		struct tg_acl_dump *d)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	char buf[512];
+
+	memset(d, 0, sizeof(*d));
+	nlh = tg_genl_msg(t, buf, TENGUARD_CMD_ACL_GET, NLM_F_DUMP);
+	a = mnl_attr_nest_start(nlh, TENGUARD_A_PORT);
+	mnl_attr_put_strz(nlh, TENGUARD_A_PORT_IFNAME, ifname);
+	mnl_attr_nest_end(nlh, a);
+	if (dir >= 0) {
+		a = mnl_attr_nest_start(nlh, TENGUARD_A_ACL);
+		mnl_attr_put_u32(nlh, TENGUARD_A_ACL_DIR, dir);
+		mnl_attr_nest_end(nlh, a);
+	}
+	return tg_talk(t, nlh, tg_acl_dump_cb, d);
+}
+
+void tg_acl_dump_free(struct tg_acl_dump *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < __TENGUARD_ACL_DIR_MAX; i++)
+		free(d->dir[i].rules);
+	memset(d, 0, sizeof(*d));
 }
 
 static int event_attr(const struct nlattr *a, void *data)
@@ -514,6 +837,20 @@ int tg_link_master(struct tg_nl *rt, int ifindex, int master)
 	struct nlmsghdr *nlh = tg_link_msg(rt, buf, RTM_NEWLINK, 0, ifindex);
 
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	return tg_talk(rt, nlh, NULL, NULL);
+}
+
+int tg_link_add(struct tg_nl *rt, const char *name, const char *kind)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = tg_link_msg(rt, buf, RTM_NEWLINK,
+					   NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *li;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	mnl_attr_nest_end(nlh, li);
 	return tg_talk(rt, nlh, NULL, NULL);
 }
 

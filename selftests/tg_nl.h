@@ -19,6 +19,7 @@ struct tg_nl {
 	struct mnl_socket *nl;
 	uint16_t family;	/* the family's id; 0 on rtnetlink */
 	uint32_t events;	/* the "events" group's id */
+	uint32_t config;	/* the "config" group's id */
 	uint32_t seq;
 	unsigned int recvs;	/* datagrams the last tg_talk() received */
 	char extack[256];
@@ -29,6 +30,7 @@ int tg_open(struct tg_nl *t);
 int tg_open_route(struct tg_nl *t);
 void tg_close(struct tg_nl *t);
 int tg_join_events(struct tg_nl *t);
+int tg_join_config(struct tg_nl *t);
 int tg_set_rcvbuf(struct tg_nl *t, int bytes);
 
 /* a request of the family (cmd) or of rtnetlink (type, an ifinfomsg) */
@@ -36,7 +38,10 @@ struct nlmsghdr *tg_genl_msg(struct tg_nl *t, void *buf, uint8_t cmd,
 			     uint16_t flags);
 struct nlmsghdr *tg_link_msg(struct tg_nl *t, void *buf, uint16_t type,
 			     uint16_t flags, int ifindex);
-/* send, pass each answer to cb (may be NULL), return the ack's error */
+/*
+ * Send, pass each answer to cb (may be NULL), return the ack's error (or
+ * the error a dump ended with; -EINTR for an interrupted dump).
+ */
 int tg_talk(struct tg_nl *t, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /*
@@ -66,6 +71,51 @@ void tg_port_put(struct nlmsghdr *nlh, const struct tg_port_req *r);
 int tg_port(struct tg_nl *t, uint8_t cmd, const struct tg_port_req *r);
 /* acknowledge the port's current generation, as the daemon does */
 int tg_port_ack(struct tg_nl *t, const char *ifname);
+
+/* ---- rule sets ---- */
+
+/* a rule as attributes of type (TENGUARD_A_ACL_RULE, _NODE_SERVICE, ...) */
+void tg_rule_put(struct nlmsghdr *nlh, int type,
+		 const struct tenguard_acl_rule *r);
+/* and back: -EINVAL for what the kernel would never send */
+int tg_rule_parse(const struct nlattr *nest, struct tenguard_acl_rule *r);
+/* an address nest (TENGUARD_A_ADDR_*) into r's remote */
+int tg_remote_parse(const struct nlattr *nest, struct tenguard_acl_rule *r);
+
+/*
+ * One ACL_SET: dflt < 0 sends no TENGUARD_A_ACL_DEFAULT, flags 0 none.
+ * The message is as large as n rules make it; -EMSGSIZE if they pass the
+ * 64 KiB an attribute (TENGUARD_A_ACL) can hold.
+ */
+int tg_acl_set(struct tg_nl *t, const char *ifname, uint32_t dir, int dflt,
+	       uint32_t flags, const struct tenguard_acl_rule *rules,
+	       unsigned int n);
+/* a rule set of n rules in parts of at most part rules each */
+int tg_acl_load(struct tg_nl *t, const char *ifname, uint32_t dir,
+		uint32_t dflt, const struct tenguard_acl_rule *rules,
+		unsigned int n, unsigned int part);
+int tg_acl_del(struct tg_nl *t, const char *ifname, uint32_t dir);
+
+/* what an ACL_GET dump of one port returned */
+struct tg_acl_dump {
+	struct {
+		int present;
+		uint32_t dflt, count;
+		struct tenguard_acl_rule *rules;	/* count of them */
+		uint32_t got;		/* rules received */
+		unsigned int msgs;
+		int gap;		/* an OFFSET not where the last ended */
+	} dir[__TENGUARD_ACL_DIR_MAX];
+	uint64_t generation;
+	char ifname[IFNAMSIZ];
+};
+
+/* dir < 0: both directions; -EINTR if the dump was interrupted */
+int tg_acl_dump(struct tg_nl *t, const char *ifname, int dir,
+		struct tg_acl_dump *d);
+/* one message of such a dump into d (a struct tg_acl_dump, zeroed first) */
+int tg_acl_dump_cb(const struct nlmsghdr *nlh, void *data);
+void tg_acl_dump_free(struct tg_acl_dump *d);
 
 struct tg_event {
 	uint32_t type;		/* enum tenguard_event */
@@ -98,6 +148,8 @@ int tg_link_flags(struct tg_nl *rt, int ifindex, unsigned int flags,
 int tg_link_addr(struct tg_nl *rt, int ifindex, const uint8_t *mac);
 int tg_link_master(struct tg_nl *rt, int ifindex, int master);
 int tg_link_del(struct tg_nl *rt, int ifindex);
+/* a device of a kind that needs no more than its name ("dummy") */
+int tg_link_add(struct tg_nl *rt, const char *name, const char *kind);
 
 /* ---- processes ---- */
 

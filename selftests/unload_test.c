@@ -4,6 +4,10 @@
  * round, with the module loaded:
  *
  *   - registers four ports, each with 256 addresses;
+ *   - gives tgu0 a rule set of 200 rules, stages as many for tgu1 (a
+ *     part with TENGUARD_ACL_F_MORE, never finished) and sets 200 node
+ *     services: rule arrays the module frees on unload, from RCU
+ *     callbacks and its staging area;
  *   - a packet socket joins tgu0 promiscuously (the guard takes it back)
  *     and tgu1 gets `promisc on` (the guard reverts it): on odd rounds the
  *     module goes before the guard's work item has run, on even ones after;
@@ -18,7 +22,8 @@
  * After the rounds: nothing bad in the kernel log since the test began (and
  * one load message per round, so the log was read), the slab cache that
  * holds the address lists has not grown by a round's worth (each leaked
- * round would leave four), and the devices unregister at once: no
+ * round would leave seven: the address lists and the rule arrays, all
+ * between 4 and 8 KiB), and the devices unregister at once: no
  * reference left behind. The module stays loaded, as the rig expects.
  *
  *   netns of the test:  tgu0 .. tgu3   dummy devices, ports of tenant 1
@@ -42,6 +47,7 @@
 #define ROUNDS		100
 #define N_DEVS		4
 #define N_ADDRS		256	/* 5 KiB of addresses: one kmalloc-8k each */
+#define N_RULES		200	/* 5.5 KiB of rules: one kmalloc-8k each */
 #define TENANT		1
 #define ADDR_CACHE	"kmalloc-8k"
 
@@ -162,9 +168,26 @@ static int wait_reverted(struct tg_nl *rt)
 	return -1;
 }
 
+/* the node's services: n rules allowing anything */
+static int node_services(struct tg_nl *t, unsigned int n)
+{
+	static const struct tenguard_acl_rule any = { .action = TENGUARD_ACL_ALLOW };
+	static char buf[16384];
+	struct nlmsghdr *nlh = tg_genl_msg(t, buf, TENGUARD_CMD_NODE_SET, 0);
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = mnl_attr_nest_start(nlh, TENGUARD_A_NODE);
+	for (i = 0; i < n; i++)
+		tg_rule_put(nlh, TENGUARD_A_NODE_SERVICE, &any);
+	mnl_attr_nest_end(nlh, nest);
+	return tg_talk(t, nlh, NULL, NULL);
+}
+
 static void one_round(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(unload) *self, int round)
 {
+	static const struct tenguard_acl_rule rules[N_RULES];
 	struct tg_port_req r = { .tenant = TENANT, .n_addrs = N_ADDRS };
 	uint8_t mac[6] = { 0x02, 0, 0, 0x75, round, 0 };
 	struct tg_nl t, ev, gone;
@@ -183,6 +206,15 @@ static void one_round(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, tg_port(&t, TENGUARD_CMD_PORT_NEW, &r))
 			TH_LOG("round %d %s: %s", round, r.ifname, t.extack);
 	}
+	ASSERT_EQ(0, tg_acl_set(&t, "tgu0", TENGUARD_ACL_INGRESS,
+				TENGUARD_ACL_DENY, 0, rules, N_RULES))
+		TH_LOG("round %d: %s", round, t.extack);
+	ASSERT_EQ(0, tg_acl_set(&t, "tgu1", TENGUARD_ACL_EGRESS,
+				TENGUARD_ACL_DENY, TENGUARD_ACL_F_MORE, rules,
+				N_RULES))
+		TH_LOG("round %d: %s", round, t.extack);
+	ASSERT_EQ(0, node_services(&t, N_RULES))
+		TH_LOG("round %d: %s", round, t.extack);
 	ASSERT_EQ(0, membership(self->packet, self->dev[0].ifindex,
 				PACKET_ADD_MEMBERSHIP));
 	ASSERT_EQ(0, tg_link_flags(&self->rt, self->dev[1].ifindex,
