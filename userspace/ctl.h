@@ -34,6 +34,12 @@ int port_main(int argc, char **argv);
 int stats_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int acl_main(int argc, char **argv);
+/* rules in the columns and JSON of "acl show"; hits NULL: no counters */
+void ctl_acl_rules_print(const char *key, const struct tenguard_acl_rule *rules,
+			 const __u64 *hits, size_t n);
+/* "198.18.0.0/16" of family 4 or 6 */
+const char *ctl_acl_prefix_str(__u8 family, const __u8 *addr,
+			       unsigned int prefixlen, char *buf, size_t len);
 int conntrack_main(int argc, char **argv);
 
 extern const struct ctl_cmd tenant_cmds[];

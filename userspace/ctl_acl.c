@@ -387,8 +387,8 @@ static int acl_set_read(const struct acl_maps *m, struct acl_set *s)
 
 /* ---- printing ---- */
 
-static const char *acl_prefix_str(__u8 family, const __u8 *addr,
-				  unsigned int prefixlen, char *buf, size_t len)
+const char *ctl_acl_prefix_str(__u8 family, const __u8 *addr,
+			       unsigned int prefixlen, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -404,7 +404,7 @@ static const char *acl_remote_str(const struct tenguard_acl_rule *r,
 	if (r->group)
 		snprintf(buf, len, "group %u", r->group);
 	else if (r->family == 4 || r->family == 6)
-		acl_prefix_str(r->family, r->addr, r->prefixlen, buf, len);
+		ctl_acl_prefix_str(r->family, r->addr, r->prefixlen, buf, len);
 	else
 		snprintf(buf, len, "any");
 	return buf;
@@ -422,12 +422,13 @@ static const char *acl_proto_str(__u8 proto, char *buf, size_t len)
 }
 
 static void acl_rule_print(const struct tenguard_acl_rule *r, __u32 index,
-			   __u64 hits, int remote_width)
+			   const __u64 *hits, int remote_width)
 {
 	char buf[INET6_ADDRSTRLEN + 16], num[16];
 
 	print_uint(PRINT_ANY, "index", "%6u", index);
-	print_u64(PRINT_ANY, "hits", " %10" PRIu64, hits);
+	if (hits)
+		print_u64(PRINT_ANY, "hits", " %10" PRIu64, *hits);
 	print_string(PRINT_ANY, "action", "  %-6s",
 		     acl_action_name(r->action, num, sizeof(num)));
 	if (r->proto)
@@ -476,7 +477,6 @@ static void acl_rule_print(const struct tenguard_acl_rule *r, __u32 index,
 static void acl_set_print(const struct acl_set *s)
 {
 	char title[64], set[16], act[16], buf[INET6_ADDRSTRLEN + 16];
-	int width = (int)strlen("remote"), len;
 	size_t i;
 
 	acl_set_title(s, title, sizeof(title));
@@ -508,7 +508,7 @@ static void acl_set_print(const struct acl_set *s)
 		open_json_array(PRINT_JSON, "protected");
 		for (i = 0; i < s->n_protect; i++)
 			print_string(PRINT_ANY, NULL, " %s",
-				     acl_prefix_str(s->protect[i].family,
+				     ctl_acl_prefix_str(s->protect[i].family,
 						    s->protect[i].addr,
 						    s->protect[i].prefixlen,
 						    buf, sizeof(buf)));
@@ -518,20 +518,33 @@ static void acl_set_print(const struct acl_set *s)
 		print_nl();
 	}
 
-	for (i = 0; i < s->n_rules; i++) {
-		len = strlen(acl_remote_str(&s->rules[i], buf, sizeof(buf)));
+	ctl_acl_rules_print("rules", s->rules, s->hits, s->n_rules);
+}
+
+void ctl_acl_rules_print(const char *key, const struct tenguard_acl_rule *rules,
+			 const __u64 *hits, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN + 16];
+	int width = (int)strlen("remote"), len;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(acl_remote_str(&rules[i], buf, sizeof(buf)));
 		if (len > width)
 			width = len;
 	}
-	if (s->n_rules)
+	if (n && hits)
 		print_fp("%6s %10s  %-6s  %-7s  %-*s  %s\n", "index", "packets",
 			 "action", "proto", width, "remote", "match");
+	else if (n)
+		print_fp("%6s  %-6s  %-7s  %-*s  %s\n", "index", "action",
+			 "proto", width, "remote", "match");
 	else
 		print_fp("  no rules\n");
-	open_json_array(PRINT_JSON, "rules");
-	for (i = 0; i < s->n_rules; i++) {
+	open_json_array(PRINT_JSON, key);
+	for (i = 0; i < n; i++) {
 		open_json_object(NULL);
-		acl_rule_print(&s->rules[i], i, s->hits[i], width);
+		acl_rule_print(&rules[i], i, hits ? &hits[i] : NULL, width);
 		close_json_object();
 	}
 	close_json_array(PRINT_JSON, NULL);

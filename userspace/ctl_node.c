@@ -45,117 +45,11 @@ static int node_set(int argc, char **argv)
 
 /* ---- node show ---- */
 
-static const char *node_prefix_str(int family, const uint8_t *addr,
-				   unsigned int prefixlen, char *buf,
-				   size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(family, addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, prefixlen);
-	return buf;
-}
-
-/* text: "198.18.0.0/16", "group 2", "any" */
-static const char *node_remote_str(const struct tenguard_acl_rule *r,
-				   char *buf, size_t len)
-{
-	if (r->group)
-		snprintf(buf, len, "group %u", r->group);
-	else if (r->family == 4 || r->family == 6)
-		node_prefix_str(r->family == 4 ? AF_INET : AF_INET6, r->addr,
-				r->prefixlen, buf, len);
-	else
-		snprintf(buf, len, "any");
-	return buf;
-}
-
-/*
- * One rule, in the columns and with the JSON members of "acl show" (less
- * the counters, which are the datapath's).
- */
-static void node_rule_print(const struct tenguard_acl_rule *r, size_t index,
-			    int remote_width)
-{
-	char buf[INET6_ADDRSTRLEN + 16], num[16];
-	const char *name;
-
-	print_uint(PRINT_ANY, "index", "%8u", index);
-	if (r->action < __TENGUARD_ACL_ACTION_MAX) {
-		name = tg_acl_action_names[r->action];
-	} else {
-		snprintf(num, sizeof(num), "%u", r->action);
-		name = num;
-	}
-	print_string(PRINT_ANY, "action", "  %-6s", name);
-	if (r->proto) {
-		name = tg_proto_name(r->proto);
-		if (!name) {
-			snprintf(num, sizeof(num), "%u", r->proto);
-			name = num;
-		}
-		print_string(PRINT_ANY, "proto", "  %-7s", name);
-	} else {
-		print_fp("  %-7s", "any");
-	}
-	node_remote_str(r, buf, sizeof(buf));
-	if (r->group)
-		print_uint(PRINT_JSON, "remote_group", NULL, r->group);
-	else if (r->family == 4 || r->family == 6)
-		print_string(PRINT_JSON, "remote", NULL, buf);
-	print_fp("  %-*s", remote_width, buf);
-	print_fp(" ");
-	if (r->match & TENGUARD_RULE_M_PORTS) {
-		if (r->port_min == r->port_max)
-			snprintf(buf, sizeof(buf), "%u", r->port_min);
-		else
-			snprintf(buf, sizeof(buf), "%u-%u", r->port_min,
-				 r->port_max);
-		print_string(PRINT_ANY, "ports", r->port_min == r->port_max ?
-			     " dport %s" : " dports %s", buf);
-	}
-	if (r->match & TENGUARD_RULE_M_ICMP_TYPE)
-		print_uint(PRINT_ANY, "icmp_type", " type %u", r->icmp_type);
-	if (r->match & TENGUARD_RULE_M_ICMP_CODE)
-		print_uint(PRINT_ANY, "icmp_code", " code %u", r->icmp_code);
-	open_json_array(PRINT_JSON, "flags");
-	if (r->flags & TENGUARD_RULE_F_LOG)
-		print_string(PRINT_ANY, NULL, " %s", "log");
-	if (r->flags & ~TENGUARD_RULE_F_LOG) {
-		snprintf(num, sizeof(num), "%#x",
-			 r->flags & ~TENGUARD_RULE_F_LOG);
-		print_string(PRINT_ANY, NULL, " flags %s", num);
-	}
-	close_json_array(PRINT_JSON, NULL);
-	print_nl();
-}
-
 static void node_rules_print(const char *key, const char *title,
 			     const struct tg_acl_cfg *rules)
 {
-	char buf[INET6_ADDRSTRLEN + 16];
-	int width = (int)strlen("remote"), len;
-	size_t i;
-
 	print_fp("  %s (default deny):\n", title);
-	for (i = 0; i < rules->n_rules; i++) {
-		len = strlen(node_remote_str(&rules->rules[i], buf,
-					     sizeof(buf)));
-		if (len > width)
-			width = len;
-	}
-	if (rules->n_rules)
-		print_fp("%8s  %-6s  %-7s  %-*s  %s\n", "index", "action",
-			 "proto", width, "remote", "match");
-	else
-		print_fp("    no rules\n");
-	open_json_array(PRINT_JSON, key);
-	for (i = 0; i < rules->n_rules; i++) {
-		open_json_object(NULL);
-		node_rule_print(&rules->rules[i], i, width);
-		close_json_object();
-	}
-	close_json_array(PRINT_JSON, NULL);
+	ctl_acl_rules_print(key, rules->rules, NULL, rules->n_rules);
 }
 
 static void node_print(const struct tg_node_cfg *n)
@@ -169,10 +63,11 @@ static void node_print(const struct tg_node_cfg *n)
 	open_json_array(PRINT_JSON, "protect");
 	for (i = 0; i < n->n_protect; i++)
 		print_string(PRINT_ANY, NULL, " %s",
-			     node_prefix_str(n->protect[i].family,
-					     n->protect[i].addr,
-					     n->protect[i].prefixlen, buf,
-					     sizeof(buf)));
+			     ctl_acl_prefix_str(n->protect[i].family ==
+						AF_INET ? 4 : 6,
+						n->protect[i].addr,
+						n->protect[i].prefixlen, buf,
+						sizeof(buf)));
 	close_json_array(PRINT_JSON, NULL);
 	if (n->flags & TENGUARD_NODE_F_OWN_ADDRS)
 		print_fp("%s the node's own addresses",

@@ -1963,25 +1963,35 @@ int genl_port_del(struct genl *g, uint32_t ifindex, int32_t netnsid)
 	return err;
 }
 
-int genl_port_ack(struct genl *g, uint32_t ifindex, int32_t netnsid,
-		  uint64_t generation)
+/* a command naming one port and carrying one attribute of it */
+static int genl_port_attr(struct genl *g, uint8_t cmd, uint32_t ifindex,
+			  int32_t netnsid, int attr, const void *val,
+			  size_t len)
 {
 	struct nl_msg *msg;
 	struct nlattr *nest;
 	int err = -EMSGSIZE;
 
-	msg = genl_msg(g, TENGUARD_CMD_PORT_ACK, 0, 256);
+	msg = genl_msg(g, cmd, 0, 256);
 	if (!msg)
 		return -ENOMEM;
 	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
 	if (nest && !genl_put_port_id(msg, ifindex, netnsid) &&
-	    !nla_put_u64(msg, TENGUARD_A_PORT_GENERATION, generation)) {
+	    !nla_put(msg, attr, len, val)) {
 		nla_nest_end(msg, nest);
 		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
 				NULL);
 	}
 	nlmsg_free(msg);
 	return err;
+}
+
+int genl_port_ack(struct genl *g, uint32_t ifindex, int32_t netnsid,
+		  uint64_t generation)
+{
+	return genl_port_attr(g, TENGUARD_CMD_PORT_ACK, ifindex, netnsid,
+			      TENGUARD_A_PORT_GENERATION, &generation,
+			      sizeof(generation));
 }
 
 int genl_port_get(struct genl *g, uint32_t ifindex, int32_t netnsid,
@@ -2034,22 +2044,11 @@ out:
 int genl_port_quarantine(struct genl *g, uint32_t ifindex, int32_t netnsid,
 			 bool on)
 {
-	struct nl_msg *msg;
-	struct nlattr *nest;
-	int err = -EMSGSIZE;
+	uint8_t v = on;
 
-	msg = genl_msg(g, TENGUARD_CMD_PORT_QUARANTINE, 0, 256);
-	if (!msg)
-		return -ENOMEM;
-	nest = nla_nest_start(msg, TENGUARD_A_PORT | NLA_F_NESTED);
-	if (nest && !genl_put_port_id(msg, ifindex, netnsid) &&
-	    !nla_put_u8(msg, TENGUARD_A_PORT_QUARANTINE, on)) {
-		nla_nest_end(msg, nest);
-		err = genl_xfer(g, g->sk, msg, &genl_top_nla, NULL, NULL,
-				NULL);
-	}
-	nlmsg_free(msg);
-	return err;
+	return genl_port_attr(g, TENGUARD_CMD_PORT_QUARANTINE, ifindex,
+			      netnsid, TENGUARD_A_PORT_QUARANTINE, &v,
+			      sizeof(v));
 }
 
 /* ---- rules ---- */
