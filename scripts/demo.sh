@@ -63,8 +63,9 @@ vm red1 02:00:00:00:02:01 21
 vm red2 02:00:00:00:02:02 22
 
 echo "== tenguardd --policy examples/policy.json"
-on hv "$build/tenguardd" --policy "$top/examples/policy.json" \
-	> /tmp/$ns.log 2>&1 &
+# not through on(): $! must be the daemon (nsenter execs it), not a subshell
+nsenter --net="/run/netns/$ns-hv" -- "$build/tenguardd" \
+	--policy "$top/examples/policy.json" > /tmp/$ns.log 2>&1 &
 echo $! > /tmp/$ns.pid
 for _ in $(seq 50); do grep -q ready /tmp/$ns.log && break; sleep 0.1; done
 cat /tmp/$ns.log
