@@ -66,6 +66,11 @@ struct tg_acl_scratch {
 	struct tenguard_frag_key frag;
 	struct tg_acl_query q;
 	struct tg_acl_query recheck;
+	struct tenguard_ct ct;		/* a flow being opened */
+	/* tg_acl_classify()'s, which every caller's classification ends in */
+	struct tenguard_acl_id id;
+	struct tenguard_acl_key akey;
+	struct tenguard_acl_key rkey;
 };
 
 struct {
@@ -85,17 +90,22 @@ struct {
  */
 __noinline int tg_acl_classify(struct tg_acl_query *q)
 {
-	struct tenguard_acl_key akey = {}, rkey = {};
-	struct tenguard_acl_id id;
+	struct tenguard_acl_key *akey, *rkey;
+	struct tg_acl_scratch *s;
 	struct tenguard_acl_val *v;
-	__u32 levels = 0, l;
+	__u32 levels = 0, l, zero = 0;
 	void *trie;
 
-	if (!q)
+	s = bpf_map_lookup_elem(&tg_acl_scratch, &zero);
+	if (!q || !s)
 		return TG_ACL_NONE;
-	id.ifindex = q->ifindex;
-	id.set = q->set;
-	trie = bpf_map_lookup_elem(&tg_acl, &id);
+	akey = &s->akey;
+	rkey = &s->rkey;
+	__builtin_memset(akey, 0, sizeof(*akey));
+	__builtin_memset(rkey, 0, sizeof(*rkey));
+	s->id.ifindex = q->ifindex;
+	s->id.set = q->set;
+	trie = bpf_map_lookup_elem(&tg_acl, &s->id);
 	if (!trie)
 		return TG_ACL_NONE;
 
@@ -104,38 +114,38 @@ __noinline int tg_acl_classify(struct tg_acl_query *q)
 	q->rule = TG_RULE_NONE;
 	q->action = TENGUARD_ACL_DENY;
 	q->flags = 0;
-	akey.prefixlen = 8;
-	akey.kind = TENGUARD_ACL_KEY_META;
-	v = bpf_map_lookup_elem(trie, &akey);
+	akey->prefixlen = 8;
+	akey->kind = TENGUARD_ACL_KEY_META;
+	v = bpf_map_lookup_elem(trie, akey);
 	if (v) {
 		q->serial = v->a;
 		levels = v->b >> 8;
 	}
 
-	rkey.prefixlen = TG_ACL_KEY_BITS;
-	rkey.kind = TENGUARD_ACL_KEY_RULE;
-	rkey.r.proto = q->proto;
-	rkey.r.port = bpf_htons(q->port);
-	akey.prefixlen = TG_ACL_KEY_BITS;
-	akey.kind = TENGUARD_ACL_KEY_ADDR;
-	__builtin_memcpy(akey.a.addr, q->remote, 16);
+	rkey->prefixlen = TG_ACL_KEY_BITS;
+	rkey->kind = TENGUARD_ACL_KEY_RULE;
+	rkey->r.proto = q->proto;
+	rkey->r.port = bpf_htons(q->port);
+	akey->prefixlen = TG_ACL_KEY_BITS;
+	akey->kind = TENGUARD_ACL_KEY_ADDR;
+	__builtin_memcpy(akey->a.addr, q->remote, 16);
 	/* a level's prefixes lie inside the level above's: a miss ends it */
 	for (l = 0; l < TENGUARD_ACL_LEVELS && l < levels; l++) {
-		akey.a.family = q->family | l << 4;
-		v = bpf_map_lookup_elem(trie, &akey);
+		akey->a.family = q->family | l << 4;
+		v = bpf_map_lookup_elem(trie, akey);
 		if (!v)
 			break;
-		rkey.r.class = bpf_htonl(v->a);
-		v = bpf_map_lookup_elem(trie, &rkey);
+		rkey->r.class = bpf_htonl(v->a);
+		v = bpf_map_lookup_elem(trie, rkey);
 		if (v && v->a < q->rule) {
 			q->rule = v->a;
 			q->action = v->b & 0xff;
 			q->flags = v->b >> 8;
 		}
 	}
-	rkey.r.class = bpf_htonl(q->family == 4 ? TENGUARD_ACL_CLASS_ANY4 :
+	rkey->r.class = bpf_htonl(q->family == 4 ? TENGUARD_ACL_CLASS_ANY4 :
 				 TENGUARD_ACL_CLASS_ANY6);
-	v = bpf_map_lookup_elem(trie, &rkey);
+	v = bpf_map_lookup_elem(trie, rkey);
 	if (v && v->a < q->rule) {
 		q->rule = v->a;
 		q->action = v->b & 0xff;
@@ -370,17 +380,33 @@ static __always_inline int tg_ct_host_allowed(struct tenguard_ct *ct,
 	return 1;
 }
 
-/* the serial of the rule set a tracked flow must have been admitted by */
-static __always_inline __u32 tg_serial_of(__u32 ifindex, __u32 set)
+/*
+ * The rule sets a packet of a port may meet, each looked up once per
+ * packet: its two directions, and the node's sets it may need.
+ */
+struct tg_sets {
+	void *ingress;
+	void *egress;
+	void *node;		/* remediation if quarantined, else host */
+};
+
+/* the set that decides flows opened in direction dir */
+static __always_inline void *tg_set_trie(const struct tg_sets *sets,
+					 __u32 dir, int quarantined)
+{
+	if (quarantined)
+		return sets->node;
+	return dir == TENGUARD_ACL_EGRESS ? sets->egress : sets->ingress;
+}
+
+/* a set's serial; 0 for none, what flows of an unfiltered direction have */
+static __always_inline __u32 tg_serial_of(void *trie)
 {
 	struct tenguard_acl_key key = {
 		.prefixlen = 8, .kind = TENGUARD_ACL_KEY_META,
 	};
-	struct tenguard_acl_id id = { .ifindex = ifindex, .set = set };
 	struct tenguard_acl_val *v;
-	void *trie;
 
-	trie = bpf_map_lookup_elem(&tg_acl, &id);
 	if (!trie)
 		return 0;
 	v = bpf_map_lookup_elem(trie, &key);
@@ -446,6 +472,7 @@ static __always_inline int tg_ct_tcp(struct tenguard_ct *ct, __u8 flags,
 static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 				       const struct tg_flow *f, __u32 dir,
 				       struct tg_acl_query *recheck,
+				       const struct tg_sets *sets,
 				       int quarantined, int protect)
 {
 	struct tenguard_ct *ct;
@@ -459,14 +486,14 @@ static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 		tg_ct_remove(key);
 		return 0;
 	}
-	if (ct->serial != tg_serial_of(tg_set_owner(key->ifindex, quarantined),
-				       tg_set_of(ct->origin, quarantined)) &&
+	if (ct->serial != tg_serial_of(tg_set_trie(sets, ct->origin,
+						   quarantined)) &&
 	    !tg_ct_still_allowed(ct, key, recheck, quarantined)) {
 		tg_ct_remove(key);
 		return 0;
 	}
 	if (protect && ct->origin == TENGUARD_ACL_EGRESS &&
-	    ct->host_serial != tg_serial_of(0, TENGUARD_ACL_SET_HOST) &&
+	    ct->host_serial != tg_serial_of(sets->node) &&
 	    !tg_ct_host_allowed(ct, key, recheck)) {
 		tg_ct_remove(key);
 		return TG_CT_REVOKED;
@@ -490,24 +517,22 @@ static __always_inline int tg_ct_track(struct tenguard_ct_key *key,
 	return 1;
 }
 
-static __always_inline void tg_ct_open(struct tenguard_ct_key *key,
-				       const struct tg_flow *f, __u32 dir,
-				       const struct tg_acl_query *q,
+static __always_inline void tg_ct_open(struct tg_acl_scratch *s, __u32 dir,
 				       __u32 host_serial)
 {
-	struct tenguard_ct ct = {
-		.last_ns = bpf_ktime_get_ns(),
-		.serial = q->serial,
-		.rule = q->rule,
-		.host_serial = host_serial,
-		.origin = dir,
-		.state = f->proto == IPPROTO_TCP ? TENGUARD_CT_S_SYN_SENT :
-			 TENGUARD_CT_S_NEW,
-	};
+	struct tenguard_ct *ct = &s->ct;
 
-	ct.packets[dir & 1] = 1;
+	__builtin_memset(ct, 0, sizeof(*ct));
+	ct->last_ns = bpf_ktime_get_ns();
+	ct->serial = s->q.serial;
+	ct->rule = s->q.rule;
+	ct->host_serial = host_serial;
+	ct->origin = dir;
+	ct->state = s->f.proto == IPPROTO_TCP ? TENGUARD_CT_S_SYN_SENT :
+		    TENGUARD_CT_S_NEW;
+	ct->packets[dir & 1] = 1;
 	/* a retransmitted SYN that raced another CPU's finds it there */
-	if (!bpf_map_update_elem(&tg_conntrack, key, &ct, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&tg_conntrack, &s->key, ct, BPF_NOEXIST))
 		tg_ct_stat(1);
 }
 
@@ -517,7 +542,8 @@ static __always_inline void tg_ct_open(struct tenguard_ct_key *key,
  */
 static __always_inline int tg_ct_related(struct __sk_buff *skb,
 					 struct tg_acl_scratch *s, __u32 ifindex,
-					 __u32 dir, int quarantined)
+					 __u32 dir, const struct tg_sets *sets,
+					 int quarantined)
 {
 	struct tenguard_ct_key *key = &s->quoted_key;
 	struct tg_flow *in = &s->quoted;
@@ -592,8 +618,8 @@ static __always_inline int tg_ct_related(struct __sk_buff *skb,
 	if (bpf_ktime_get_ns() - ct->last_ns >
 	    tg_ct_timeout(ct, in->proto, in->family))
 		return 0;
-	return ct->serial == tg_serial_of(tg_set_owner(ifindex, quarantined),
-					  tg_set_of(ct->origin, quarantined));
+	return ct->serial == tg_serial_of(tg_set_trie(sets, ct->origin,
+						      quarantined));
 }
 
 /* ---- fragments ---- */
@@ -639,15 +665,13 @@ static __always_inline void tg_frag_admit(struct tenguard_frag_key *key,
 /* ---- the node ---- */
 
 /* is the remote end (dir's) an address the node protects from VM ports? */
-static __always_inline int tg_protected(const struct tg_flow *f, __u32 dir)
+static __always_inline int tg_protected(void *trie, const struct tg_flow *f,
+					__u32 dir)
 {
-	struct tenguard_acl_id id = { .set = TENGUARD_ACL_SET_HOST };
 	struct tenguard_acl_key key = {
 		.prefixlen = TG_ACL_KEY_BITS, .kind = TENGUARD_ACL_KEY_PROTECT,
 	};
-	void *trie;
 
-	trie = bpf_map_lookup_elem(&tg_acl, &id);
 	if (!trie)
 		return 0;
 	key.a.family = f->family;
@@ -683,6 +707,7 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	struct tenguard_acl_id id = { .ifindex = ifindex };
 	int quarantined, filtered, protect = 0, ret;
 	__u32 zero = 0, host_serial = 0;
+	struct tg_sets sets = {};
 	struct tg_acl_scratch *s;
 	struct tg_acl_query *q;
 	struct tg_flow *f;
@@ -694,9 +719,26 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	q = &s->q;
 	quarantined = !!bpf_map_lookup_elem(&tg_quarantine, &ifindex);
 	id.set = TENGUARD_ACL_INGRESS;
-	filtered = quarantined || bpf_map_lookup_elem(&tg_acl, &id);
+	sets.ingress = bpf_map_lookup_elem(&tg_acl, &id);
 	id.set = TENGUARD_ACL_EGRESS;
-	filtered = filtered || bpf_map_lookup_elem(&tg_acl, &id);
+	sets.egress = bpf_map_lookup_elem(&tg_acl, &id);
+	/*
+	 * Branches, kept so: clang would otherwise OR the pointers together,
+	 * which the verifier refuses.
+	 */
+	filtered = quarantined;
+	if (sets.ingress) {
+		filtered = 1;
+		barrier_var(filtered);
+	}
+	if (sets.egress) {
+		filtered = 1;
+		barrier_var(filtered);
+	}
+	id.ifindex = 0;
+	id.set = quarantined ? TENGUARD_ACL_SET_REMEDIATION :
+		 TENGUARD_ACL_SET_HOST;
+	sets.node = bpf_map_lookup_elem(&tg_acl, &id);
 
 	__builtin_memset(f, 0, sizeof(*f));
 	ret = tg_flow_parse(skb, f);
@@ -712,7 +754,7 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	    f->frag == TG_FRAG_NONE && tg_icmp6_is_nd(f->icmp_type))
 		return TG_PASS;
 	if (!quarantined)
-		protect = tg_protected(f, dir);
+		protect = tg_protected(sets.node, f, dir);
 	if (!filtered && !protect)
 		return TG_PASS;
 
@@ -726,7 +768,8 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	}
 
 	tg_ct_key_of(&s->key, ifindex, f, dir);
-	ret = tg_ct_track(&s->key, f, dir, &s->recheck, quarantined, protect);
+	ret = tg_ct_track(&s->key, f, dir, &s->recheck, &sets, quarantined,
+			  protect);
 	if (ret > 0)
 		goto pass;
 	if (ret == TG_CT_REVOKED)
@@ -735,7 +778,7 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 		return TENGUARD_DROP_CT_INVALID;
 	if (tg_is_icmp(f->family, f->proto) &&
 	    tg_icmp_is_error(f->family, f->icmp_type) &&
-	    tg_ct_related(skb, s, ifindex, dir, quarantined))
+	    tg_ct_related(skb, s, ifindex, dir, &sets, quarantined))
 		goto pass;
 
 	/* the node's services, whatever the tenant's rules say */
@@ -770,7 +813,7 @@ __noinline int tg_acl_check(struct __sk_buff *skb, __u32 ifindex, __u32 dir)
 	}
 	if (!tg_is_icmp(f->family, f->proto) ||
 	    tg_icmp_is_echo(f->family, f->icmp_type))
-		tg_ct_open(&s->key, f, dir, q, host_serial);
+		tg_ct_open(s, dir, host_serial);
 pass:
 	if (f->frag == TG_FRAG_FIRST)
 		tg_frag_admit(&s->frag, ifindex, f, dir);
