@@ -671,7 +671,8 @@ static int acl_apply(struct tg_dp *dp, const struct tenguard_acl_id *id,
 	struct tg_acl_prog prog;
 	int err;
 
-	err = tg_acl_compile(acl, next_serial(dp), protect, n_protect,
+	/* the serial is given once the set is known to have changed */
+	err = tg_acl_compile(acl, 0, protect, n_protect,
 			     g ? group_members : NULL, g, dp->acl_max_entries,
 			     &prog, dp->err, sizeof(dp->err));
 	if (err)
@@ -682,6 +683,7 @@ static int acl_apply(struct tg_dp *dp, const struct tenguard_acl_id *id,
 		tg_acl_prog_free(&prog);
 		return 0;
 	}
+	prog.e[0].val.a = next_serial(dp);
 	if (!err)
 		err = tg_dp_acl_set(dp, id, acl, &prog);
 	if (!err)
@@ -784,6 +786,7 @@ static int keys_of(int fd, size_t ksz, void **keys, size_t *n)
 	size_t cap = 0;
 	char *k = NULL;
 
+	*keys = NULL;
 	*n = 0;
 	for (;;) {
 		if (grow((void **)&k, &cap, *n, ksz)) {
@@ -808,7 +811,7 @@ int tg_dp_acl_sweep(struct tg_dp *dp, const struct tg_dp_port *ports,
 		bpf_map__fd(s->maps.tg_acl_hits),
 	};
 	struct tenguard_acl_id *ids;
-	uint32_t *ifx;
+	uint32_t *ifx = NULL;
 	size_t m, i, k, j;
 	int err = 0;
 
@@ -837,8 +840,7 @@ int tg_dp_acl_sweep(struct tg_dp *dp, const struct tg_dp_port *ports,
 					&ifx[i]) && errno != ENOENT)
 			err = -errno;
 	}
-	if (!err)
-		free(ifx);
+	free(ifx);
 	return err;
 }
 
