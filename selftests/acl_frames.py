@@ -17,12 +17,10 @@ runs: they reach b1's ACL as a guest could never send them. The VMs'
 stacks must not reset the TCP flows this plays both ends of, or their RSTs
 would race the crafted replies: acl.sh drops them on output. Prints KTAP.
 """
-import ctypes
 import json
 import logging
 import os
 import select
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +33,10 @@ from scapy.all import (ICMP, IP, SCTP, TCP, UDP, Ether, ICMPv6EchoReply,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
                        IPv6ExtHdrSegmentRouting, PadN, Raw, conf)
+
+# the packet-socket plumbing of the anti-spoofing frames, shared
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from frames import arrived, libc, packet_socket  # noqa: E402
 
 conf.verb = 0
 CTL = os.path.join(os.environ.get("BUILD", "build"), "tenguardctl")
@@ -473,25 +475,6 @@ CASES = [
      {"tgb1": {"malformed": 1}}),
 ]
 
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def setns(path):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if libc.setns(fd, 0x40000000) != 0:
-            raise OSError(ctypes.get_errno(), "setns " + path)
-    finally:
-        os.close(fd)
-
-
-def packet_socket(ns, ifname):
-    setns("/run/netns/" + ns)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    s.bind((ifname, 0))
-    return s
-
-
 def drops():
     """every watched port's drop counters; a flooded frame reaching a port
     it is not addressed to (dst_mac) is the bridge's doing, not a case's"""
@@ -515,17 +498,6 @@ def drain(socks):
     for s in socks:
         while select.select([s], [], [], 0)[0]:
             s.recv(65535)
-
-
-def arrived(rx, marker, wait):
-    deadline = time.monotonic() + wait
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([rx], [], [], left)[0]:
-            return False
-        data, addr = rx.recvfrom(65535)
-        if addr[2] != socket.PACKET_OUTGOING and marker in data:
-            return True
 
 
 def run_case(n, steps, socks):
