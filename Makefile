@@ -62,15 +62,16 @@ $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 		$(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
 
 BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
-		   userspace/policy.c userspace/pins.c userspace/names.c
+		   userspace/node_addrs.c userspace/policy.c userspace/pins.c \
+		   userspace/names.c
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
 		$(LDLIBS_CRYPTO)
 
 # the ACL path under BPF_PROG_TEST_RUN, and the sender of bench/traffic.sh
 BENCH_ACL_SRCS	:= bench/bench_acl.c bench/acl_rules.c userspace/isolation.c \
-		   userspace/acl.c userspace/policy.c userspace/pins.c \
-		   userspace/names.c
+		   userspace/acl.c userspace/node_addrs.c userspace/policy.c \
+		   userspace/pins.c userspace/names.c
 $(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
 		$(LDLIBS_JSON) $(LDLIBS_CRYPTO)
@@ -88,8 +89,9 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 		$(filter %.c,$^) $(LDLIBS_JSON)
 
 # the classifier against its definition, through the real programs
-ACL_TEST_SRCS	:= selftests/acl_test.c userspace/acl.c userspace/isolation.c \
-		   userspace/policy.c userspace/names.c userspace/pins.c
+ACL_TEST_SRCS	:= selftests/acl_test.c userspace/acl.c userspace/node_addrs.c \
+		   userspace/isolation.c userspace/policy.c userspace/names.c \
+		   userspace/pins.c
 $(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
 		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \

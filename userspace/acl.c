@@ -30,6 +30,7 @@
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "names.h"
+#include "node_addrs.h"
 
 #define RULE_BITS	56	/* class 32, protocol 8, port 16 */
 
@@ -737,7 +738,9 @@ int tg_dp_acl_node(struct tg_dp *dp, const struct tg_policy *pol)
 	struct tenguard_acl_id rem = { .set = TENGUARD_ACL_SET_REMEDIATION };
 	struct tenguard_ct_config cfg = { 0 };
 	struct tg_acl_cfg services = node->services;
+	struct tg_prefix *protect;
 	uint32_t zero = 0, i;
+	size_t n_protect;
 	int err;
 
 	for (i = 0; i < __TENGUARD_CT_TIMEOUT_MAX; i++)
@@ -748,11 +751,19 @@ int tg_dp_acl_node(struct tg_dp *dp, const struct tg_policy *pol)
 
 	/* what is not a service is denied, on protected addresses only */
 	services.dflt = TENGUARD_ACL_DENY;
-	if (node->n_protect)
-		err = acl_apply(dp, &host, &services, node->protect,
-				node->n_protect, NULL);
+	err = tg_node_protect(pol, &protect, &n_protect);
+	if (err) {
+		snprintf(dp->err, sizeof(dp->err), "the node's addresses: %s",
+			 strerror(-err));
+		return err;
+	}
+	if (n_protect)
+		err = acl_apply(dp, &host, &services,
+				protect ? protect : node->protect, n_protect,
+				NULL);
 	else
 		err = acl_remove(dp, &host);
+	free(protect);
 	if (err)
 		return err;
 	if (node->remediation.present || node->remediation.n_rules) {

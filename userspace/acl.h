@@ -67,7 +67,10 @@ int tg_dp_acl_init(struct tg_dp *dp, uint32_t max_entries);
 /* the port's two rule sets as cfg says, before the port admits traffic */
 int tg_dp_acl_port(struct tg_dp *dp, const struct tg_policy *pol,
 		   uint32_t ifindex, const struct tg_port_cfg *cfg);
-/* the node's sets (protection, remediation) and the tracker's timeouts */
+/*
+ * The node's sets (protection, with the addresses of the caller's network
+ * namespace when pol says so; remediation) and the tracker's timeouts.
+ */
 int tg_dp_acl_node(struct tg_dp *dp, const struct tg_policy *pol);
 /* sets and quarantine entries of devices not among ports go */
 int tg_dp_acl_sweep(struct tg_dp *dp, const struct tg_dp_port *ports,

@@ -26,7 +26,6 @@
 #include "links.h"
 #include "module_source.h"
 #include "names.h"
-#include "node_addrs.h"
 #include "pins.h"
 #include "policy.h"
 
@@ -109,28 +108,16 @@ static int quarantine(struct daemon *d, const struct tg_dp_port *p)
 	return tg_dp_quarantine(&d->dp, p->ifindex, p->cfg->quarantined);
 }
 
-/* the datapath as pol says, with the node's own addresses protected */
 static int reconcile(struct daemon *d, struct tg_policy *pol,
 		     const struct tg_dp_port *ports, size_t n)
 {
-	struct tg_prefix *protect, *saved = pol->node.protect;
-	size_t n_saved = pol->node.n_protect, i;
-	int err;
+	size_t i;
+	int err = 0;
 
-	err = tg_node_protect(pol, &protect, &pol->node.n_protect);
-	if (err) {
-		logmsg("the node's addresses: %s", strerror(-err));
-		return err;
-	}
-	if (protect)
-		pol->node.protect = protect;
 	for (i = 0; !err && i < n; i++)
 		err = quarantine(d, &ports[i]);
 	if (!err)
 		err = tg_dp_reconcile(&d->dp, pol, ports, n, d->gen + 1);
-	pol->node.protect = saved;
-	pol->node.n_protect = n_saved;
-	free(protect);
 	return err;
 }
 
