@@ -81,7 +81,7 @@ $(BUILD)/bench_flood: bench/flood.c bench/acl_rules.h | $(BUILD)
 
 # C selftests: kselftest_harness.h comes from Debian's linux-source (setup.sh)
 $(KSFT_DIR)/kselftest_harness.h:
-	scripts/setup.sh
+	TG_BUILD=$(BUILD) scripts/setup.sh
 
 $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 		userspace/names.c $(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests

@@ -33,6 +33,7 @@ const char *const tg_drop_names[__TENGUARD_DROP_MAX] = {
 	[TENGUARD_DROP_FRAGMENT] = "fragment",
 	[TENGUARD_DROP_HOST] = "host",
 	[TENGUARD_DROP_QUARANTINE] = "quarantine",
+	[TENGUARD_DROP_RATE] = "rate",
 };
 
 const char *const tg_acl_action_names[__TENGUARD_ACL_ACTION_MAX] = {

@@ -60,6 +60,11 @@ struct tg_port_cfg {
 	size_t n_groups;
 	struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX];	/* VM ports only */
 	bool quarantined;	/* module mode; standalone: tenguardctl */
+	/*
+	 * VM ports: limits by enum tenguard_acl_dir as the datapath holds
+	 * them, defaults filled in; flags 0: none.
+	 */
+	struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX];
 };
 
 /*

@@ -62,6 +62,8 @@
  *            for rules that name a remote group (TENGUARD_A_RULE_GROUP)
  *        TENGUARD_A_PORT_QUARANTINE: NLA_U8, read only here: see
  *            PORT_QUARANTINE
+ *        TENGUARD_A_PORT_RATE: NLA_NESTED, multi-attr, at most one per
+ *            direction: the limits of a VM port (see "Rate limits")
  *
  *    An ACL_SET, ACL_DEL or PORT_QUARANTINE bumps the port's generation as
  *    well: the daemon acknowledges the rules it programmed.
@@ -236,6 +238,44 @@
  *    configuration as it was when it began; a part sent after a SET is
  *    flagged NLM_F_DUMP_INTR.
  *
+ * Rate limits: each direction of a VM port may have a bit rate and a
+ * packet rate, each a token bucket with its own burst.
+ *
+ *    TENGUARD_A_PORT_RATE: NLA_NESTED
+ *        TENGUARD_A_RATE_DIR: NLA_U32, enum tenguard_acl_dir (required):
+ *            TENGUARD_ACL_EGRESS from the VM, TENGUARD_ACL_INGRESS to it
+ *        TENGUARD_A_RATE_BPS: NLA_U64, bits per second, 0 ..
+ *            TENGUARD_RATE_BPS_MAX; 0 passes nothing; absent: no bit rate
+ *            limit
+ *        TENGUARD_A_RATE_BURST: NLA_U32, bytes, TENGUARD_RATE_BURST_MIN ..
+ *            TENGUARD_RATE_BURST_MAX; only with a BPS above 0; absent:
+ *            TENGUARD_RATE_BURST_DEFAULT(bps)
+ *        TENGUARD_A_RATE_PPS: NLA_U32, packets per second, 0 ..
+ *            TENGUARD_RATE_PPS_MAX; 0 passes nothing; absent: no packet
+ *            rate limit
+ *        TENGUARD_A_RATE_PKT_BURST: NLA_U32, packets, 1 ..
+ *            TENGUARD_RATE_PKT_BURST_MAX; only with a PPS above 0; absent:
+ *            TENGUARD_RATE_PKT_BURST_DEFAULT(pps)
+ *        TENGUARD_A_RATE_FLAGS: NLA_U32, TENGUARD_RATE_F_SHAPE only, and
+ *            only towards the VM and with a limit
+ *
+ *    A frame counts its bytes as the port hands it over, Ethernet header
+ *    included, a GSO packet once (as tc ingress policing counts), and as
+ *    many packets as it has segments. A packet passes only if both buckets
+ *    hold enough for it, and takes from neither otherwise. Policing (the
+ *    default) drops what exceeds; shaping (TENGUARD_RATE_F_SHAPE) gives
+ *    each packet the time it may leave (skb->tstamp, earliest departure
+ *    time) and needs the fq qdisc on the port, which the daemon sets up;
+ *    a shaped packet that would wait longer than its bucket's burst takes
+ *    to refill is dropped.
+ *
+ *    A PORT_SET's RATE for a direction replaces that direction's limits; a
+ *    RATE with DIR alone lifts them; a direction it does not name keeps
+ *    its limits. GET reports each limited direction with every value in
+ *    force (defaults filled in). A change leaves the buckets as they are:
+ *    no burst is given back by changing a limit. VM ports only
+ *    (EOPNOTSUPP).
+ *
  * Errors come back as a negative errno in the netlink ack with an extack
  * message and, where one attribute is at fault, its offset.
  *
@@ -335,6 +375,7 @@ enum tenguard_a_port {
 	TENGUARD_A_PORT_PAD,
 	TENGUARD_A_PORT_GROUP,
 	TENGUARD_A_PORT_QUARANTINE,
+	TENGUARD_A_PORT_RATE,
 	__TENGUARD_A_PORT_MAX
 };
 #define TENGUARD_A_PORT_MAX (__TENGUARD_A_PORT_MAX - 1)
@@ -398,6 +439,19 @@ enum tenguard_a_node {
 	__TENGUARD_A_NODE_MAX
 };
 #define TENGUARD_A_NODE_MAX (__TENGUARD_A_NODE_MAX - 1)
+
+enum tenguard_a_rate {
+	TENGUARD_A_RATE_UNSPEC,
+	TENGUARD_A_RATE_DIR,
+	TENGUARD_A_RATE_BPS,
+	TENGUARD_A_RATE_BURST,
+	TENGUARD_A_RATE_PPS,
+	TENGUARD_A_RATE_PKT_BURST,
+	TENGUARD_A_RATE_FLAGS,
+	TENGUARD_A_RATE_PAD,
+	__TENGUARD_A_RATE_MAX
+};
+#define TENGUARD_A_RATE_MAX (__TENGUARD_A_RATE_MAX - 1)
 
 /* TENGUARD_A_NODE_TIMEOUT: attribute type = enum tenguard_ct_timeout + 1 */
 enum tenguard_a_timeout {
@@ -469,6 +523,38 @@ enum tenguard_ct_timeout {
 #define TENGUARD_CT_TIMEOUT_MAX (__TENGUARD_CT_TIMEOUT_MAX - 1)
 #define TENGUARD_CT_TIMEOUTS_DEFAULT { 60, 432000, 10, 30, 180, 30, 600 }
 
+/* rate limits (TENGUARD_A_PORT_RATE, struct tenguard_rate) */
+#define TENGUARD_RATE_BPS_MAX		1000000000000ULL	/* 1 Tbit/s */
+#define TENGUARD_RATE_BURST_MIN		1514	/* one full-size frame */
+#define TENGUARD_RATE_BURST_MAX		(1U << 30)
+#define TENGUARD_RATE_PPS_MAX		1000000000U
+#define TENGUARD_RATE_PKT_BURST_MAX	(1U << 24)
+
+/*
+ * Default bursts: what the rate carries in 1/128 s (7.8 ms), and at least
+ * two GSO packets (64 KiB each) or 32 packets, so that one TCP flow can
+ * keep the rate without the limiter's drops starving it.
+ */
+#define TENGUARD_RATE_BURST_FLOOR	131072U
+#define TENGUARD_RATE_BURST_DEFAULT(bps)				\
+	((bps) >> 10 < TENGUARD_RATE_BURST_FLOOR ?			\
+	 TENGUARD_RATE_BURST_FLOOR :					\
+	 (bps) >> 10 > TENGUARD_RATE_BURST_MAX ?			\
+	 TENGUARD_RATE_BURST_MAX : (__u32)((bps) >> 10))
+#define TENGUARD_RATE_PKT_BURST_FLOOR	32U
+#define TENGUARD_RATE_PKT_BURST_DEFAULT(pps)				\
+	((pps) >> 7 < TENGUARD_RATE_PKT_BURST_FLOOR ?			\
+	 TENGUARD_RATE_PKT_BURST_FLOOR : (__u32)((pps) >> 7))
+
+enum tenguard_rate_flag {
+	/* towards the VM: delay (EDT, fq) instead of dropping */
+	TENGUARD_RATE_F_SHAPE = 1U << 0,
+	__TENGUARD_RATE_F_ALL = TENGUARD_RATE_F_SHAPE,
+	/* datapath only (struct tenguard_rate): which limits are set */
+	TENGUARD_RATE_F_BPS = 1U << 8,
+	TENGUARD_RATE_F_PPS = 1U << 9,
+};
+
 enum tenguard_event {
 	TENGUARD_EVENT_PROMISC,		/* promiscuous mode tried, reverted */
 	TENGUARD_EVENT_MAC_CHANGE,	/* MAC change tried, refused */
@@ -519,6 +605,8 @@ enum tenguard_port_flag {
 #define TENGUARD_MAP_CT_CONFIG		"tg_ct_config"
 #define TENGUARD_MAP_CT_STATS		"tg_ct_stats"
 #define TENGUARD_MAP_FRAGS		"tg_frags"
+#define TENGUARD_MAP_RATE		"tg_rate"
+#define TENGUARD_MAP_RATE_METER		"tg_rate_meter"
 
 /*
  * skb->mark of a frame admitted by a tenguard port: the magic byte says the
@@ -527,6 +615,18 @@ enum tenguard_port_flag {
 #define TENGUARD_MARK_MAGIC		0x7e000000U
 #define TENGUARD_MARK_MAGIC_MASK	0xff000000U
 #define TENGUARD_MARK_TENANT_MASK	TENGUARD_TENANT_ID_MAX
+
+/*
+ * One direction's limits. bps and burst count with TENGUARD_RATE_F_BPS,
+ * pps and pkt_burst with TENGUARD_RATE_F_PPS; flags 0: no limit.
+ */
+struct tenguard_rate {
+	__u64 bps;		/* bits per second; 0: nothing passes */
+	__u32 burst;		/* bytes */
+	__u32 pps;		/* packets per second; 0: nothing passes */
+	__u32 pkt_burst;	/* packets */
+	__u32 flags;		/* TENGUARD_RATE_F_* */
+};
 
 /* tg_ports: key __u32 ifindex */
 struct tenguard_port {
@@ -538,6 +638,7 @@ struct tenguard_port {
 	char name[16];		/* IFNAMSIZ, for operators */
 	__u32 prefixes;		/* entries in tg_prefixes; 0 skips the trie */
 	__u32 pad;
+	struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX];	/* VM ports */
 };
 
 /* tg_macs: value __u32 (unused) */
@@ -790,6 +891,39 @@ struct tenguard_frag_key {
 	__u8 daddr[16];
 };
 
+/*
+ * tg_rate: a port's buckets, key struct tenguard_rate_key. Kept apart
+ * from the limits in tg_ports so that changing a limit leaves them as
+ * they are. Each bucket is its theoretical arrival time (GCRA): the
+ * CLOCK_MONOTONIC time in ns at which it will be full again; 0: full.
+ */
+struct tenguard_rate_key {
+	__u32 ifindex;
+	__u32 dir;		/* enum tenguard_acl_dir */
+};
+
+struct tenguard_rate_state {
+	__u64 bytes_tat;
+	__u64 pkts_tat;
+};
+
+/*
+ * tg_rate_meter: key __u32 ifindex; the daemon's measure of each VM
+ * port's rates over its last interval, by enum tenguard_acl_dir.
+ */
+struct tenguard_rate_measure {
+	__u64 bps;		/* passed: bits and packets per second */
+	__u64 pps;
+	__u64 drop_bps;		/* dropped by the limiter */
+	__u64 drop_pps;
+};
+
+struct tenguard_rate_meter {
+	__u64 time_ns;		/* CLOCK_MONOTONIC, end of the interval */
+	__u64 interval_ns;
+	struct tenguard_rate_measure dir[__TENGUARD_ACL_DIR_MAX];
+};
+
 /* Why a frame was dropped: one counter each, per port. */
 enum tenguard_drop {
 	TENGUARD_DROP_NO_POLICY,	/* port has no policy programmed */
@@ -812,9 +946,19 @@ enum tenguard_drop {
 	TENGUARD_DROP_FRAGMENT,		/* fragment of no allowed datagram */
 	TENGUARD_DROP_HOST,		/* to the node, no service allowed */
 	TENGUARD_DROP_QUARANTINE,	/* port quarantined */
+	TENGUARD_DROP_RATE,		/* over the port's rate limit */
 	__TENGUARD_DROP_MAX
 };
 #define TENGUARD_DROP_MAX (__TENGUARD_DROP_MAX - 1)
+
+/* a direction's limiter: what it let through, delayed and dropped */
+struct tenguard_rate_stats {
+	__u64 packets;		/* passed (a GSO packet once) */
+	__u64 bytes;
+	__u64 shaped;		/* of those, given a later departure */
+	__u64 drop_packets;
+	__u64 drop_bytes;
+};
 
 /* tg_stats: per-CPU, key __u32 ifindex */
 struct tenguard_stats {
@@ -823,6 +967,8 @@ struct tenguard_stats {
 	__u64 tx_packets;	/* delivered to the port (to the VM) */
 	__u64 tx_bytes;
 	__u64 drop[__TENGUARD_DROP_MAX];
+	/* by enum tenguard_acl_dir, of directions with a limit */
+	struct tenguard_rate_stats rate[__TENGUARD_ACL_DIR_MAX];
 };
 
 #endif /* _UAPI_LINUX_TENGUARD_H */
