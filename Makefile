@@ -18,7 +18,7 @@ LDLIBS_JSON	:= $(shell pkg-config --libs jansson)
 LDLIBS_MNL	:= $(shell pkg-config --libs libmnl)
 LDLIBS_CRYPTO	:= $(shell pkg-config --libs libcrypto)
 
-BPF_CFLAGS	:= -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_x86 \
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_x86 \
 		   -Iinclude/uapi -I/usr/include/$(ARCH_TRIPLET)
 
 BPF_PROGS	:= isolation
@@ -27,6 +27,7 @@ SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
 DAEMON_SRCS	:= tenguardd.c policy.c isolation.c acl.c node_addrs.c links.c \
 		   pins.c names.c module_source.c genl.c
+DAEMON_SRCS	+= qdisc.c rate_meter.c
 CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
 		   ctl_monitor.c ctl_args.c genl.c print.c pins.c names.c \
 		   policy.c ctl_acl.c ctl_conntrack.c ctl_acl_set.c ctl_node.c
@@ -64,17 +65,19 @@ $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
 		   userspace/node_addrs.c userspace/policy.c userspace/pins.c \
 		   userspace/names.c
+BENCH_SRCS	+= userspace/qdisc.c
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
-		$(LDLIBS_CRYPTO)
+		$(LDLIBS_CRYPTO) $(LDLIBS_MNL)
 
 # the ACL path under BPF_PROG_TEST_RUN, and the sender of bench/traffic.sh
 BENCH_ACL_SRCS	:= bench/bench_acl.c bench/acl_rules.c userspace/isolation.c \
 		   userspace/acl.c userspace/node_addrs.c userspace/policy.c \
 		   userspace/pins.c userspace/names.c
+BENCH_ACL_SRCS	+= userspace/qdisc.c
 $(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
-		$(LDLIBS_JSON) $(LDLIBS_CRYPTO)
+		$(LDLIBS_JSON) $(LDLIBS_CRYPTO) $(LDLIBS_MNL)
 
 $(BUILD)/bench_flood: bench/flood.c bench/acl_rules.h | $(BUILD)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^)
@@ -92,10 +95,12 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 ACL_TEST_SRCS	:= selftests/acl_test.c userspace/acl.c userspace/node_addrs.c \
 		   userspace/isolation.c userspace/policy.c userspace/names.c \
 		   userspace/pins.c
+ACL_TEST_SRCS	+= userspace/qdisc.c
 $(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
 		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
-		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_CRYPTO)
+		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_CRYPTO) \
+		$(LDLIBS_MNL)
 
 # the guest's tests of the family, the guards, scale and unloading (tg_nl.c)
 TG_NL_TESTS	:= genl_test guard_test scale_test unload_test

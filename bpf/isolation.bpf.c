@@ -23,6 +23,7 @@
 #include "parse.bpf.h"
 #include "antispoof.bpf.h"
 #include "acl.bpf.h"
+#include "rate.bpf.h"
 
 static __always_inline int tg_drop(struct tenguard_stats *st, int reason)
 {
@@ -96,6 +97,10 @@ int tg_from_vm(struct __sk_buff *skb)
 	ret = tg_check_from_vm(skb, port, skb->ifindex);
 	if (ret == TG_PASS)
 		ret = tg_acl_check(skb, skb->ifindex, TENGUARD_ACL_EGRESS);
+	/* last: what is dropped anyway takes nothing from the bucket */
+	if (ret == TG_PASS && port->rate[TENGUARD_ACL_EGRESS].flags)
+		ret = tg_rate_check(skb, &port->rate[TENGUARD_ACL_EGRESS], st,
+				    TENGUARD_ACL_EGRESS);
 	if (ret != TG_PASS)
 		return tg_drop(st, ret);
 
@@ -125,6 +130,9 @@ int tg_to_vm(struct __sk_buff *skb)
 	if (!(eth.h_dest[0] & 1) && !tg_mac_bound(skb->ifindex, eth.h_dest))
 		return tg_drop(st, TENGUARD_DROP_DST_MAC);
 	ret = tg_acl_check(skb, skb->ifindex, TENGUARD_ACL_INGRESS);
+	if (ret == TG_PASS && port->rate[TENGUARD_ACL_INGRESS].flags)
+		ret = tg_rate_check(skb, &port->rate[TENGUARD_ACL_INGRESS], st,
+				    TENGUARD_ACL_INGRESS);
 	if (ret != TG_PASS)
 		return tg_drop(st, ret);
 	return tg_pass(st, skb, 0);

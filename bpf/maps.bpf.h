@@ -183,4 +183,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tg_frags SEC(".maps");
 
+/* buckets apart from the limits (tg_ports): a change keeps them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct tenguard_rate_key);
+	__type(value, struct tenguard_rate_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_rate SEC(".maps");
+
+/* written by the daemon each second, read by operators */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct tenguard_rate_meter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tg_rate_meter SEC(".maps");
+
 #endif /* TG_MAPS_BPF_H */

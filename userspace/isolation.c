@@ -15,6 +15,7 @@
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "pins.h"
+#include "qdisc.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -76,6 +77,8 @@ static int set_limits(struct isolation_bpf *skel, const struct tg_limits *lim)
 		{ skel->maps.tg_acl_hits, 2 * lim->ports + 2 },
 		{ skel->maps.tg_conntrack, lim->conntrack },
 		{ skel->maps.tg_frags, lim->conntrack / 16 ? lim->conntrack / 16 : 1 },
+		{ skel->maps.tg_rate, 2 * lim->ports },
+		{ skel->maps.tg_rate_meter, lim->ports },
 	};
 	size_t i;
 	int err;
@@ -227,6 +230,15 @@ static const struct tg_port_cfg *want_port(const struct want *w,
 static bool want_ports_key(const void *key, const void *ctx)
 {
 	return want_port(ctx, *(const uint32_t *)key);
+}
+
+/* a bucket lives while its direction has a limit */
+static bool want_rate(const void *key, const void *ctx)
+{
+	const struct tenguard_rate_key *k = key;
+	const struct tg_port_cfg *cfg = want_port(ctx, k->ifindex);
+
+	return cfg && k->dir < __TENGUARD_ACL_DIR_MAX && cfg->rate[k->dir].flags;
 }
 
 static bool want_mac(const void *key, const void *ctx)
@@ -381,6 +393,41 @@ static int update(struct bpf_map *map, const void *key, const void *val,
 	return err ? -errno : 0;
 }
 
+/*
+ * A limited direction needs its bucket, made once and then kept as it is
+ * (BPF_NOEXIST): a changed limit must not refill it. Shaping needs fq on
+ * the port; without it the direction is policed, never left unlimited.
+ */
+static int program_rates(struct tg_dp *dp, uint32_t ifindex,
+			 const struct tg_port_cfg *cfg,
+			 struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX])
+{
+	struct tenguard_rate_state zero = {};
+	struct tenguard_rate_key key = { .ifindex = ifindex };
+	int err = 0;
+
+	memcpy(rate, cfg->rate, sizeof(cfg->rate));
+	for (key.dir = 0; !err && key.dir < __TENGUARD_ACL_DIR_MAX; key.dir++) {
+		if (!rate[key.dir].flags)
+			continue;
+		err = update(dp->skel->maps.tg_rate, &key, &zero, BPF_NOEXIST);
+		if (err == -EEXIST)
+			err = 0;
+	}
+	if (err || !(rate[TENGUARD_ACL_INGRESS].flags & TENGUARD_RATE_F_SHAPE))
+		return err;
+	err = tg_qdisc_fq(ifindex);
+	if (err) {
+		rate[TENGUARD_ACL_INGRESS].flags &= ~TENGUARD_RATE_F_SHAPE;
+		size_t len = strlen(dp->warn);
+
+		snprintf(dp->warn + len, sizeof(dp->warn) - len,
+			 "%s%s: ingress shaping needs the fq qdisc (%s): policing",
+			 len ? "; " : "", cfg->name, strerror(-err));
+	}
+	return 0;
+}
+
 static int program_port(struct tg_dp *dp, const struct tg_policy *pol,
 			const struct tg_dp_port *p, uint64_t gen)
 {
@@ -436,6 +483,8 @@ static int program_port(struct tg_dp *dp, const struct tg_policy *pol,
 	}
 	if (!err)
 		err = tg_dp_acl_port(dp, pol, p->ifindex, cfg);
+	if (!err && cfg->kind == TENGUARD_PORT_VM)
+		err = program_rates(dp, p->ifindex, cfg, val.rate);
 	if (err)
 		return err;
 	/* last: the port admits traffic only once its bindings are there */
@@ -447,6 +496,7 @@ int tg_dp_program_port(struct tg_dp *dp, const struct tg_policy *pol,
 		       const struct tg_dp_port *port, uint64_t gen)
 {
 	dp->err[0] = '\0';
+	dp->warn[0] = '\0';
 	return program_port(dp, pol, port, gen);
 }
 
@@ -462,6 +512,7 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 	int err;
 
 	dp->err[0] = '\0';
+	dp->warn[0] = '\0';
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
@@ -480,6 +531,10 @@ int tg_dp_reconcile(struct tg_dp *dp, const struct tg_policy *pol,
 		err = sweep(s->maps.tg_ethertypes, want_ethertype, &w);
 	if (!err)
 		err = sweep(s->maps.tg_stats, want_ports_key, &w);
+	if (!err)
+		err = sweep(s->maps.tg_rate, want_rate, &w);
+	if (!err)
+		err = sweep(s->maps.tg_rate_meter, want_ports_key, &w);
 	if (!err)
 		err = sweep(s->maps.tg_segments, want_segment, &w);
 	if (!err)
@@ -535,6 +590,7 @@ int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex)
 	struct other_port et = { ifindex,
 				 offsetof(struct tenguard_ethertype_key,
 					  ifindex) };
+	struct tenguard_rate_key rk = { .ifindex = ifindex };
 	int err;
 
 	/* first: without its port entry the port drops everything */
@@ -551,6 +607,13 @@ int tg_dp_forget_port(struct tg_dp *dp, uint32_t ifindex)
 	if (!err && bpf_map_delete_elem(bpf_map__fd(s->maps.tg_stats),
 					&ifindex) && errno != ENOENT)
 		err = -errno;
+	if (!err && bpf_map_delete_elem(bpf_map__fd(s->maps.tg_rate_meter),
+					&ifindex) && errno != ENOENT)
+		err = -errno;
+	for (rk.dir = 0; !err && rk.dir < __TENGUARD_ACL_DIR_MAX; rk.dir++)
+		if (bpf_map_delete_elem(bpf_map__fd(s->maps.tg_rate), &rk) &&
+		    errno != ENOENT)
+			err = -errno;
 	tg_dp_acl_forget_port(dp, ifindex);
 	return err;
 }

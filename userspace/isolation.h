@@ -39,6 +39,7 @@ struct tg_dp {
 	uint32_t acl_serial;
 	uint32_t acl_max_entries;
 	char err[320];		/* why the last reconciliation failed */
+	char warn[320];		/* what it did otherwise than asked, or "" */
 };
 
 /* a policy port and the interface it is on now */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <arpa/inet.h>
@@ -28,6 +29,7 @@
 #include "names.h"
 #include "pins.h"
 #include "policy.h"
+#include "rate_meter.h"
 
 struct daemon {
 	const char *instance;
@@ -41,6 +43,7 @@ struct daemon {
 	struct tg_links links;
 	struct tg_module mod;	/* module mode; fd 0 in standalone mode */
 	struct ring_buffer *acl_log;	/* what logging rules decided */
+	struct tg_rate_meter meter;
 	bool module_mode;
 	int rcvbuf;		/* of the module's notifications, 0: default */
 };
@@ -164,6 +167,8 @@ static int apply(struct daemon *d, struct tg_policy *pol)
 		free(ports);
 		return err;
 	}
+	if (d->dp.warn[0])
+		logmsg("%s", d->dp.warn);
 	d->gen++;
 	for (i = 0; i < n; i++)
 		attach_port(d, &ports[i]);
@@ -255,6 +260,8 @@ static void on_link(uint32_t ifindex, const char *ifname, void *ctx)
 			       strerror(-err));
 			continue;
 		}
+		if (d->dp.warn[0])
+			logmsg("%s", d->dp.warn);
 		d->ifindex[i] = ifindex;
 		logmsg("%s: attached to ifindex %u", cfg->name, ifindex);
 	}
@@ -314,16 +321,29 @@ static int on_acl_log(void *ctx, void *data, size_t len)
 
 static int run(struct daemon *d)
 {
-	struct pollfd pfd[4];
+	struct itimerspec every = {
+		.it_interval.tv_sec = TG_RATE_METER_INTERVAL_MS / 1000,
+		.it_interval.tv_nsec = TG_RATE_METER_INTERVAL_MS % 1000 * 1000000L,
+		.it_value.tv_sec = TG_RATE_METER_INTERVAL_MS / 1000,
+		.it_value.tv_nsec = TG_RATE_METER_INTERVAL_MS % 1000 * 1000000L,
+	};
+	struct pollfd pfd[5];
 	struct signalfd_siginfo si;
 	unsigned int what;
+	uint64_t ticks;
 	sigset_t mask;
-	int sfd, err;
+	int sfd, tfd, err;
 
 	signals_block(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
 		return -errno;
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (tfd < 0 || timerfd_settime(tfd, 0, &every, NULL)) {
+		err = -errno;
+		close(sfd);
+		return err;
+	}
 
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = tg_links_fd(&d->links),
@@ -332,14 +352,21 @@ static int run(struct daemon *d)
 				  .events = POLLIN };
 	pfd[3] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->acl_log),
 				  .events = POLLIN };
+	pfd[4] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	logmsg("ready: instance %s, generation %llu, %zu ports",
 	       d->instance, (unsigned long long)d->gen, d->pol.n_ports);
 	for (;;) {
-		if (poll(pfd, 4, -1) < 0) {
+		if (poll(pfd, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
+		}
+		if (pfd[4].revents &&
+		    read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks)) {
+			err = tg_rate_meter_run(&d->meter, &d->dp);
+			if (err)
+				logmsg("rate meter: %s", strerror(-err));
 		}
 		if (pfd[3].revents)
 			ring_buffer__consume(d->acl_log);
@@ -380,6 +407,7 @@ static int run(struct daemon *d)
 		err = 0;
 		break;
 	}
+	close(tfd);
 	close(sfd);
 	return err;
 }
@@ -615,6 +643,7 @@ int main(int argc, char **argv)
 	shutdown_datapath(&d);
 out_dp:
 	ring_buffer__free(d.acl_log);
+	tg_rate_meter_free(&d.meter);
 	tg_dp_close(&d.dp);
 out_links:
 	tg_links_close(&d.links);

@@ -896,6 +896,9 @@ struct tenguard_frag_key {
  * from the limits in tg_ports so that changing a limit leaves them as
  * they are. Each bucket is its theoretical arrival time (GCRA): the
  * CLOCK_MONOTONIC time in ns at which it will be full again; 0: full.
+ * The rate each was last advanced at is kept with it: the datapath
+ * converts what the bucket lacks to a changed rate, so that a change
+ * neither refills nor empties it.
  */
 struct tenguard_rate_key {
 	__u32 ifindex;
@@ -905,6 +908,8 @@ struct tenguard_rate_key {
 struct tenguard_rate_state {
 	__u64 bytes_tat;
 	__u64 pkts_tat;
+	__u64 bps;		/* of bytes_tat */
+	__u64 pps;		/* of pkts_tat */
 };
 
 /*
