@@ -102,6 +102,16 @@ $(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
 		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_CRYPTO) \
 		$(LDLIBS_MNL)
 
+# the rate limiter through the real programs
+RATE_TEST_SRCS	:= selftests/rate_test.c userspace/isolation.c userspace/acl.c \
+		   userspace/node_addrs.c userspace/policy.c userspace/names.c \
+		   userspace/pins.c userspace/qdisc.c
+$(BUILD)/selftests/rate_test: $(RATE_TEST_SRCS) userspace/*.h $(SKELS) \
+		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
+		$(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) $(LDLIBS_CRYPTO) \
+		$(LDLIBS_MNL) -lpthread
+
 # the guest's tests of the family, the guards, scale and unloading (tg_nl.c)
 TG_NL_TESTS	:= genl_test guard_test scale_test unload_test
 $(TG_NL_TESTS:%=$(BUILD)/selftests/%): $(BUILD)/selftests/%: selftests/%.c \

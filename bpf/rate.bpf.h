@@ -53,30 +53,49 @@ static __always_inline __u64 tg_scale(__u64 ns, __u64 from, __u64 to)
 }
 
 /*
- * The bucket's rate changed from *seen to rate: scale what it lacks
- * (tat - now, in ns of the old rate) to ns of the new one. The CPU that
- * swaps *seen converts; others go on meanwhile, for the nanoseconds that
- * takes, against the unconverted value.
+ * What a bucket lacks (tat - now) in ns of rate from becomes ns of rate
+ * to, and moves with the full mark from depth from_tau to to_tau.
  */
-static __always_inline void tg_bucket_rescale(__u64 *tat, __u64 *seen,
-					      __u64 rate, __u64 now)
+static __always_inline void tg_tat_convert(__u64 *tat, __u64 now, __u64 from,
+					   __u64 to, __u64 from_tau,
+					   __u64 to_tau)
 {
-	__u64 old_rate = *(volatile __u64 *)seen;
 	__u64 old, lack;
 	int i;
 
-	if (old_rate == rate ||
-	    __sync_val_compare_and_swap(seen, old_rate, rate) != old_rate ||
-	    !old_rate || !rate)
-		return;
 	for (i = 0; i < TG_RATE_TRIES; i++) {
 		old = *(volatile __u64 *)tat;
-		if (old <= now)
-			return;
-		lack = tg_scale(old - now, old_rate, rate);
+		lack = old > now ? old - now : 0;
+		if (from != to)
+			lack = tg_scale(lack, from, to);
+		lack = lack + to_tau > from_tau ? lack + to_tau - from_tau : 0;
 		if (__sync_val_compare_and_swap(tat, old, now + lack) == old)
 			return;
 	}
+}
+
+/*
+ * The bucket's limits changed from those it was advanced under: keep the
+ * tokens it holds. A new rate scales what it lacks (ns of the old rate)
+ * to ns of the new one; a new burst moves the full mark, so the lack grows
+ * or shrinks by the difference of the depths. The CPU that swaps the
+ * recorded value converts; others go on meanwhile, for the nanoseconds
+ * that takes, against the unconverted value.
+ */
+static __always_inline void tg_bucket_follow(struct tenguard_rate_bucket *b,
+					     __u64 rate, __u64 burst,
+					     __u64 unit, __u64 now)
+{
+	__u64 old = *(volatile __u64 *)&b->rate;
+
+	if (old != rate &&
+	    __sync_val_compare_and_swap(&b->rate, old, rate) == old && old)
+		tg_tat_convert(&b->tat, now, old, rate, 0, 0);
+	old = *(volatile __u64 *)&b->burst;
+	if (old != burst &&
+	    __sync_val_compare_and_swap(&b->burst, old, burst) == old && old)
+		tg_tat_convert(&b->tat, now, rate, rate, old * unit / rate,
+			       burst * unit / rate);
 }
 
 /*
@@ -149,10 +168,11 @@ static __noinline int tg_rate_check(struct __sk_buff *skb,
 	if (flags & TENGUARD_RATE_F_PPS) {
 		if (!cfg->pps)
 			goto drop;
-		tg_bucket_rescale(&b->pkts_tat, &b->pps, cfg->pps, now);
+		tg_bucket_follow(&b->pkts, cfg->pps, cfg->pkt_burst,
+				 TG_NSEC_PER_SEC, now);
 		cost_p = segs * TG_NSEC_PER_SEC / cfg->pps;
 		tau = (__u64)cfg->pkt_burst * TG_NSEC_PER_SEC / cfg->pps;
-		at_p = tg_bucket_take(&b->pkts_tat, now, cost_p, tau,
+		at_p = tg_bucket_take(&b->pkts.tat, now, cost_p, tau,
 				      tg_wait(tau, shape));
 		if (!at_p)
 			goto drop;
@@ -160,10 +180,11 @@ static __noinline int tg_rate_check(struct __sk_buff *skb,
 	if (flags & TENGUARD_RATE_F_BPS) {
 		if (!cfg->bps)
 			goto refund;
-		tg_bucket_rescale(&b->bytes_tat, &b->bps, cfg->bps, now);
+		tg_bucket_follow(&b->bytes, cfg->bps, cfg->burst,
+				 8 * TG_NSEC_PER_SEC, now);
 		cost_b = (__u64)skb->len * 8 * TG_NSEC_PER_SEC / cfg->bps;
 		tau = (__u64)cfg->burst * 8 * TG_NSEC_PER_SEC / cfg->bps;
-		at = tg_bucket_take(&b->bytes_tat, now, cost_b, tau,
+		at = tg_bucket_take(&b->bytes.tat, now, cost_b, tau,
 				    tg_wait(tau, shape));
 		if (!at)
 			goto refund;
@@ -183,7 +204,7 @@ static __noinline int tg_rate_check(struct __sk_buff *skb,
 	return TG_PASS;
 refund:
 	if (cost_p && b)
-		tg_bucket_refund(&b->pkts_tat, cost_p);
+		tg_bucket_refund(&b->pkts.tat, cost_p);
 drop:
 	if (rs) {
 		rs->drop_packets++;

@@ -896,20 +896,24 @@ struct tenguard_frag_key {
  * from the limits in tg_ports so that changing a limit leaves them as
  * they are. Each bucket is its theoretical arrival time (GCRA): the
  * CLOCK_MONOTONIC time in ns at which it will be full again; 0: full.
- * The rate each was last advanced at is kept with it: the datapath
- * converts what the bucket lacks to a changed rate, so that a change
- * neither refills nor empties it.
+ * The rate and burst it was last advanced under are kept with it: the
+ * datapath converts it to changed ones so that it keeps the tokens it had
+ * (at most the new burst), neither refilled nor emptied by the change.
  */
 struct tenguard_rate_key {
 	__u32 ifindex;
 	__u32 dir;		/* enum tenguard_acl_dir */
 };
 
+struct tenguard_rate_bucket {
+	__u64 tat;
+	__u64 rate;		/* bits or packets per second */
+	__u64 burst;		/* bytes or packets */
+};
+
 struct tenguard_rate_state {
-	__u64 bytes_tat;
-	__u64 pkts_tat;
-	__u64 bps;		/* of bytes_tat */
-	__u64 pps;		/* of pkts_tat */
+	struct tenguard_rate_bucket bytes;
+	struct tenguard_rate_bucket pkts;
 };
 
 /*
