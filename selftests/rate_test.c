@@ -27,8 +27,11 @@
 #define PORT_IFINDEX	1	/* lo: BPF_PROG_TEST_RUN needs a real device */
 #define TENANT		100
 #define FRAME		1000	/* bytes, Ethernet header included */
-/* 80 kbit/s: 10 bytes a millisecond, far less than a frame per test */
-#define SLOW_BPS	80000
+/*
+ * 800 bit/s: a tenth of a byte a millisecond, a frame in 10 s: no refill
+ * to speak of even under the guest's emulation
+ */
+#define SLOW_BPS	800
 #define SLOW_PPS	1	/* a packet a second */
 
 static const uint8_t port_mac[6] = { 0x02, 0, 0, 0, 0x01, 0x01 };
@@ -216,8 +219,8 @@ TEST_F(rate, byte_burst_exact_both_directions)
 
 TEST_F(rate, burst_one_frame_short_passes_one_less)
 {
-	/* 800 bit/s: a tenth of a byte a millisecond */
-	set_bps(&self->port.rate[TENGUARD_ACL_EGRESS], 800, 15 * FRAME - 1);
+	set_bps(&self->port.rate[TENGUARD_ACL_EGRESS], SLOW_BPS,
+		15 * FRAME - 1);
 	program(_metadata, self);
 	EXPECT_EQ(14, passes(self, TENGUARD_ACL_EGRESS, 40));
 }
@@ -321,21 +324,22 @@ TEST_F(rate, forgotten_port_loses_its_bucket)
 /*
  * Shaping: past the burst a frame passes with a departure time one frame
  * later than the one before, up to one more burst of waiting; then drops.
- * Set in tg_ports directly: without fq (this host) the daemon polices.
+ * Frames refilled while the test runs (an emulated guest is slow) pass
+ * too. Set in tg_ports directly: without fq (this host) the daemon polices.
  */
 TEST_F(rate, shaping_spaces_departures)
 {
 	struct tenguard_rate *r = &self->port.rate[TENGUARD_ACL_INGRESS];
 	int fd = bpf_map__fd(self->dp.skel->maps.tg_ports);
 	uint32_t key = PORT_IFINDEX;
-	/* 8 Mbit/s: a 1000-byte frame every 1 ms */
-	const uint64_t gap = 1000000;
+	/* 80 kbit/s: a 1000-byte frame every 100 ms, 4 in the burst */
+	const uint64_t gap = 100000000;
 	struct tenguard_rate_stats st;
 	struct tenguard_port port;
-	uint64_t ts, prev = 0, start, drops;
-	int i, ret, delayed = 0;
+	uint64_t ts, prev = 0, start, drops, refilled;
+	int i, ret, passed = 0;
 
-	set_bps(r, 8000000, 4 * FRAME);
+	set_bps(r, 80000, 4 * FRAME);
 	program(_metadata, self);
 	ASSERT_EQ(0, bpf_map_lookup_elem(fd, &key, &port));
 	port.rate[TENGUARD_ACL_INGRESS].flags |= TENGUARD_RATE_F_SHAPE;
@@ -343,28 +347,25 @@ TEST_F(rate, shaping_spaces_departures)
 	start = mono_ns();
 	for (i = 0; i < 12; i++) {
 		ret = send1(self, TENGUARD_ACL_INGRESS, &ts);
-		if (i < 8) {
-			ASSERT_EQ(TC_ACT_UNSPEC, ret) TH_LOG("frame %d", i);
-			ASSERT_GE(ts, start);
-		} else {
-			/* the wait would pass one burst: 4 ms */
-			EXPECT_EQ(TC_ACT_SHOT, ret) TH_LOG("frame %d", i);
+		ASSERT_NE(RUN_FAILED, ret);
+		if (ret != TC_ACT_UNSPEC)
 			continue;
-		}
-		if (i >= 4) {
-			/* after the burst: one frame's time apart */
-			EXPECT_GT(ts, start);
-			if (i > 4)
-				EXPECT_EQ(gap, ts - prev) TH_LOG("frame %d", i);
-			delayed++;
-		}
+		ASSERT_GE(ts, start);
+		/* past the burst: one frame's time after the one before */
+		if (passed > 4)
+			EXPECT_EQ(gap, ts - prev) TH_LOG("frame %d", i);
 		prev = ts;
+		passed++;
 	}
-	EXPECT_EQ(4, delayed);
+	refilled = (mono_ns() - start) / gap;
+	/* the burst, and as much again waiting */
+	EXPECT_GE(passed, 8);
+	EXPECT_LE((uint64_t)passed, 8 + refilled);
+	EXPECT_GT(prev - start, 3 * gap) TH_LOG("the last frame did not wait");
 	limiter_stats(self, TENGUARD_ACL_INGRESS, &st, &drops);
-	EXPECT_EQ(8ULL, st.packets);
-	EXPECT_EQ(4ULL, st.shaped);
-	EXPECT_EQ(4ULL, st.drop_packets);
+	EXPECT_EQ((uint64_t)passed, st.packets);
+	EXPECT_GE(st.shaped, 4ULL);
+	EXPECT_EQ(12ULL - passed, st.drop_packets);
 }
 
 /* the GSO packet counts its segments against the packet rate */
@@ -424,7 +425,7 @@ static void *hammer(void *arg)
  */
 TEST_F(rate, two_cpus_share_one_bucket)
 {
-	const int burst = 20000, runs = 200000;
+	const int burst = 20000, runs = 50000;
 	struct tenguard_rate_stats st;
 	struct hammer h[2];
 	pthread_t t[2];
