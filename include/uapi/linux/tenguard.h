@@ -548,7 +548,9 @@ enum tenguard_ct_timeout {
 #define TENGUARD_RATE_PKT_BURST_FLOOR	32U
 #define TENGUARD_RATE_PKT_BURST_DEFAULT(pps)				\
 	((pps) >> 1 < TENGUARD_RATE_PKT_BURST_FLOOR ?			\
-	 TENGUARD_RATE_PKT_BURST_FLOOR : (__u32)((pps) >> 1))
+	 TENGUARD_RATE_PKT_BURST_FLOOR :				\
+	 (pps) >> 1 > TENGUARD_RATE_PKT_BURST_MAX ?			\
+	 TENGUARD_RATE_PKT_BURST_MAX : (__u32)((pps) >> 1))
 
 enum tenguard_rate_flag {
 	/* towards the VM: delay (EDT, fq) instead of dropping */
