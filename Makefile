@@ -27,10 +27,11 @@ SKELS		:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
 DAEMON_SRCS	:= tenguardd.c policy.c isolation.c acl.c node_addrs.c links.c \
 		   pins.c names.c module_source.c genl.c
-DAEMON_SRCS	+= qdisc.c rate_meter.c
+DAEMON_SRCS	+= qdisc.c rate_meter.c units.c
 CTL_SRCS	:= tenguardctl.c ctl_tenant.c ctl_port.c ctl_stats.c \
 		   ctl_monitor.c ctl_args.c genl.c print.c pins.c names.c \
 		   policy.c ctl_acl.c ctl_conntrack.c ctl_acl_set.c ctl_node.c
+CTL_SRCS	+= units.c
 
 KSFT_DIR	:= $(BUILD)/kselftest
 SELFTEST_C	:= $(wildcard selftests/*_test.c)
@@ -65,7 +66,7 @@ $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
 		   userspace/node_addrs.c userspace/policy.c userspace/pins.c \
 		   userspace/names.c
-BENCH_SRCS	+= userspace/qdisc.c
+BENCH_SRCS	+= userspace/qdisc.c userspace/units.c
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
 		$(LDLIBS_CRYPTO) $(LDLIBS_MNL)
@@ -74,7 +75,7 @@ $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 BENCH_ACL_SRCS	:= bench/bench_acl.c bench/acl_rules.c userspace/isolation.c \
 		   userspace/acl.c userspace/node_addrs.c userspace/policy.c \
 		   userspace/pins.c userspace/names.c
-BENCH_ACL_SRCS	+= userspace/qdisc.c
+BENCH_ACL_SRCS	+= userspace/qdisc.c userspace/units.c
 $(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
 		$(LDLIBS_JSON) $(LDLIBS_CRYPTO) $(LDLIBS_MNL)
@@ -87,7 +88,8 @@ $(KSFT_DIR)/kselftest_harness.h:
 	TG_BUILD=$(BUILD) scripts/setup.sh
 
 $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
-		userspace/names.c $(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
+		userspace/names.c userspace/units.c \
+		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
 		$(filter %.c,$^) $(LDLIBS_JSON)
 
@@ -95,7 +97,7 @@ $(BUILD)/selftests/policy_test: selftests/policy_test.c userspace/policy.c \
 ACL_TEST_SRCS	:= selftests/acl_test.c userspace/acl.c userspace/node_addrs.c \
 		   userspace/isolation.c userspace/policy.c userspace/names.c \
 		   userspace/pins.c
-ACL_TEST_SRCS	+= userspace/qdisc.c
+ACL_TEST_SRCS	+= userspace/qdisc.c userspace/units.c
 $(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
 		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \
@@ -105,7 +107,7 @@ $(BUILD)/selftests/acl_test: $(ACL_TEST_SRCS) userspace/*.h $(SKELS) \
 # the rate limiter through the real programs
 RATE_TEST_SRCS	:= selftests/rate_test.c userspace/isolation.c userspace/acl.c \
 		   userspace/node_addrs.c userspace/policy.c userspace/names.c \
-		   userspace/pins.c userspace/qdisc.c
+		   userspace/pins.c userspace/qdisc.c userspace/units.c
 $(BUILD)/selftests/rate_test: $(RATE_TEST_SRCS) userspace/*.h $(SKELS) \
 		$(KSFT_DIR)/kselftest_harness.h | $(BUILD)/selftests
 	$(CC) $(CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -o $@ \

@@ -58,6 +58,10 @@ bad acl-group 'tenants[0].ports[1].acl.egress.rules[0].remote_group: tenant "blu
 	'.tenants[0].groups = {"web": 1} | .tenants[0].ports[1].acl =
 	   {"egress": {"default": "allow",
 	    "rules": [{"action": "deny", "remote_group": "db"}]}}'
+bad rate-burst 'tenants[0].ports[0].rate.egress.burst: 1000 is below 1514 bytes (one full-size frame)' \
+	'.tenants[0].ports[0].rate = {"egress": {"bps": "100M", "burst": 1000}}'
+bad rate-shape 'tenants[0].ports[1].rate.egress.shape: shaping applies towards the VM only ("ingress")' \
+	'.tenants[0].ports[1].rate = {"egress": {"bps": "1Gbit", "shape": true}}'
 bad node-timeout 'node.conntrack.timeouts.udp: 0 is out of range 1..2147483647' \
 	'.node = {"conntrack": {"timeouts": {"udp": 0}}}'
 printf '{ "tenants": [ { "name": "blue", }\n' > "$TMP/syntax.json"

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "policy.h"
+#include "units.h"
 
 /*
  * JSON as C tokens: no escaped quotes in the tests below. Arguments of a
@@ -1168,6 +1169,441 @@ TEST_F(policy, acl_on_uplink)
 				{"name": "tgt-u", "optional": true,
 				 "groups": ["web"]}]}),
 			    EINVAL, "uplinks[0]: unknown field \"groups\"");
+}
+
+/* ---- rate limits ---- */
+
+struct unit_case {
+	const char *s;
+	int ret;
+	uint64_t v;
+};
+
+static const struct unit_case rate_cases[] = {
+	{ "0", 0, 0 },
+	{ "0bit", 0, 0 },
+	{ "64bit", 0, 64 },
+	{ "1000", 0, 1000 },
+	{ "500k", 0, 500000 },
+	{ "500K", 0, 500000 },
+	{ "500kbit", 0, 500000 },
+	{ "100M", 0, 100000000 },
+	{ "100m", 0, 100000000 },
+	{ "100mbit", 0, 100000000 },
+	{ "100MBIT", 0, 100000000 },
+	{ "1G", 0, 1000000000 },
+	{ "1gbit", 0, 1000000000 },
+	{ "1.5G", 0, 1500000000 },
+	{ "1.5Gbit", 0, 1500000000 },
+	{ "0.5k", 0, 500 },
+	{ "1.001k", 0, 1001 },
+	{ "1.50000000000000000000000000000k", 0, 1500 },
+	{ "1T", 0, 1000000000000ULL },
+	{ "1tbit", 0, 1000000000000ULL },
+	{ "18446744073709551615", 0, UINT64_MAX },
+	{ "18446744073709.551615M", 0, UINT64_MAX },
+	{ "18446744073709551616", -ERANGE, 0 },
+	{ "18446744073710M", -ERANGE, 0 },
+	{ "99999999999999999999999T", -ERANGE, 0 },
+	/* no whole number of bits */
+	{ "0.5", -EINVAL, 0 },
+	{ "1.0001k", -EINVAL, 0 },
+	{ "1.00000000000000000001T", -EINVAL, 0 },
+	/* junk stays junk, however large the number */
+	{ "99999999999999999999999x", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+	{ "k", -EINVAL, 0 },
+	{ "bit", -EINVAL, 0 },
+	{ ".5k", -EINVAL, 0 },
+	{ "1.k", -EINVAL, 0 },
+	{ "1..5k", -EINVAL, 0 },
+	{ "-1", -EINVAL, 0 },
+	{ "+1", -EINVAL, 0 },
+	{ " 1", -EINVAL, 0 },
+	{ "1 M", -EINVAL, 0 },
+	{ "1M ", -EINVAL, 0 },
+	{ "1e6", -EINVAL, 0 },
+	{ "0x10", -EINVAL, 0 },
+	{ "1bps", -EINVAL, 0 },	/* bytes per second to tc */
+	{ "1Mbps", -EINVAL, 0 },
+	{ "1Mb", -EINVAL, 0 },
+	{ "1Mibit", -EINVAL, 0 },
+	{ "1KiB", -EINVAL, 0 },
+	{ "1P", -EINVAL, 0 },
+	{ "1bitk", -EINVAL, 0 },
+	{ "1kk", -EINVAL, 0 },
+};
+
+static const struct unit_case size_cases[] = {
+	{ "0", 0, 0 },
+	{ "1514", 0, 1514 },
+	{ "1514B", 0, 1514 },
+	{ "1514b", 0, 1514 },
+	{ "128K", 0, 131072 },
+	{ "128k", 0, 131072 },
+	{ "128KB", 0, 131072 },
+	{ "64KiB", 0, 65536 },
+	{ "64kib", 0, 65536 },
+	{ "1M", 0, 1048576 },
+	{ "1MiB", 0, 1048576 },
+	{ "1mb", 0, 1048576 },
+	{ "1G", 0, 1073741824 },
+	{ "1GiB", 0, 1073741824 },
+	{ "1.5K", 0, 1536 },
+	{ "0.5M", 0, 524288 },
+	{ "0.0009765625M", 0, 1024 },
+	{ "17179869183G", 0, 18446744072635809792ULL },
+	{ "17179869184G", -ERANGE, 0 },
+	{ "18446744073709551616", -ERANGE, 0 },
+	{ "0.1K", -EINVAL, 0 },
+	{ "1.5", -EINVAL, 0 },
+	{ "1T", -EINVAL, 0 },
+	{ "1KiBB", -EINVAL, 0 },
+	{ "1iB", -EINVAL, 0 },
+	{ "1Kbit", -EINVAL, 0 },
+	{ "1Ki", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+	{ "K", -EINVAL, 0 },
+	{ "-1K", -EINVAL, 0 },
+};
+
+static const struct unit_case count_cases[] = {
+	{ "0", 0, 0 },
+	{ "100", 0, 100 },
+	{ "20k", 0, 20000 },
+	{ "20K", 0, 20000 },
+	{ "1.5k", 0, 1500 },
+	{ "1M", 0, 1000000 },
+	{ "18446744073709551615", 0, UINT64_MAX },
+	{ "18446744073710M", -ERANGE, 0 },
+	{ "0.5", -EINVAL, 0 },
+	{ "1G", -EINVAL, 0 },
+	{ "1kbit", -EINVAL, 0 },
+	{ "1kpps", -EINVAL, 0 },
+	{ "1kB", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+};
+
+static void check_cases(struct __test_metadata *_metadata,
+			int (*parse)(const char *, uint64_t *),
+			const struct unit_case *c, size_t n)
+{
+	uint64_t v;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		v = 12345;
+		ret = parse(c[i].s, &v);
+		EXPECT_EQ(c[i].ret, ret) {
+			TH_LOG("\"%s\"", c[i].s);
+		}
+		if (!ret && !c[i].ret)
+			EXPECT_EQ(c[i].v, v) {
+				TH_LOG("\"%s\"", c[i].s);
+			}
+		if (c[i].ret)
+			EXPECT_EQ(12345U, v) {
+				TH_LOG("\"%s\" wrote a result", c[i].s);
+			}
+	}
+}
+
+TEST(units_parse)
+{
+	check_cases(_metadata, tg_rate_parse, rate_cases,
+		    ARRAY_SIZE(rate_cases));
+	check_cases(_metadata, tg_size_parse, size_cases,
+		    ARRAY_SIZE(size_cases));
+	check_cases(_metadata, tg_count_parse, count_cases,
+		    ARRAY_SIZE(count_cases));
+	EXPECT_EQ(-EINVAL, tg_rate_parse(NULL, &(uint64_t){ 0 }));
+}
+
+TEST(units_str)
+{
+	static const struct {
+		uint64_t v;
+		const char *rate, *approx, *size;
+	} c[] = {
+		{ 0, "0bit", "0bit", "0B" },
+		{ 999, "999bit", "999bit", "999B" },
+		{ 1000, "1kbit", "1kbit", "1000B" },
+		{ 1024, "1.024kbit", "1.02kbit", "1KiB" },
+		{ 1514, "1.514kbit", "1.51kbit", "1514B" },
+		{ 1536, "1.536kbit", "1.54kbit", "1.5KiB" },
+		{ 131072, "131.072kbit", "131kbit", "128KiB" },
+		{ 500000, "500kbit", "500kbit", "500000B" },
+		{ 999600, "999.6kbit", "1Mbit", "999600B" },
+		{ 1234567, "1234.567kbit", "1.23Mbit", "1234567B" },
+		{ 6250000, "6.25Mbit", "6.25Mbit", "6250000B" },
+		{ 99123456, "99123.456kbit", "99.1Mbit", "96800.25KiB" },
+		{ 100000000, "100Mbit", "100Mbit", "97656.25KiB" },
+		{ 1073741824, "1073741.824kbit", "1.07Gbit", "1GiB" },
+		{ 1500000000, "1.5Gbit", "1.5Gbit", "1464843.75KiB" },
+		{ 1000000000000ULL, "1Tbit", "1Tbit", "976562500KiB" },
+		{ 1610612736ULL << 10, "1649267441.664kbit", "1.65Tbit",
+		  "1536GiB" },
+		{ UINT64_MAX, "18446744073709551.615kbit", "18446744Tbit",
+		  "18446744073709551615B" },
+	};
+	char buf[TG_UNITS_STRLEN];
+	uint64_t back;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		EXPECT_STREQ(c[i].rate, tg_rate_str(c[i].v, buf, sizeof(buf)));
+		EXPECT_STREQ(c[i].approx,
+			     tg_rate_str_approx(c[i].v, buf, sizeof(buf)));
+		EXPECT_STREQ(c[i].size, tg_size_str(c[i].v, buf, sizeof(buf)));
+	}
+	/* what is printed reads back as the same value */
+	srandom(1);
+	for (i = 0; i < 100000; i++) {
+		uint64_t v = (uint64_t)random() << 33 ^ (uint64_t)random();
+
+		v >>= i % 64;
+		if (i % 3 == 0)
+			v -= v % 1000;
+		if (i % 5 == 0)
+			v <<= 10 * (i % 4);
+		ASSERT_EQ(0, tg_rate_parse(tg_rate_str(v, buf, sizeof(buf)),
+					   &back)) {
+			TH_LOG("%s", buf);
+		}
+		ASSERT_EQ(v, back);
+		ASSERT_EQ(0, tg_size_parse(tg_size_str(v, buf, sizeof(buf)),
+					   &back)) {
+			TH_LOG("%s", buf);
+		}
+		ASSERT_EQ(v, back);
+	}
+}
+
+#define RATE_PORT J(							\
+	{"tenants": [{"name": "a", "id": 1, "ports": [			\
+		{"name": "tgt-a", "optional": true,			\
+		 "macs": ["02:00:00:00:01:01"], "rate": %s}]}]})
+
+static int load_rate(FIXTURE_DATA(policy) *self, const char *rate)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), RATE_PORT, rate);
+	tg_policy_free(&self->pol);
+	return load(self, text);
+}
+
+#define ASSERT_RATE_FAILS(rate, errnum, msg) do {			\
+	ASSERT_EQ(-(errnum), load_rate(self, rate)) {			\
+		TH_LOG("err: %s", self->err);				\
+	}								\
+	ASSERT_EQ(0U, self->pol.n_ports);				\
+	ASSERT_ERR_IS("tenants[0].ports[0].rate" msg);			\
+} while (0)
+
+#define F_BPS ((uint32_t)TENGUARD_RATE_F_BPS)
+#define F_PPS ((uint32_t)TENGUARD_RATE_F_PPS)
+#define F_SHAPE ((uint32_t)TENGUARD_RATE_F_SHAPE)
+#define ING (&self->pol.ports[0].rate[TENGUARD_ACL_INGRESS])
+#define EGR (&self->pol.ports[0].rate[TENGUARD_ACL_EGRESS])
+
+TEST_F(policy, rate_full)
+{
+	const struct tenguard_rate *r;
+
+	ASSERT_EQ(0, load(self, J(
+		{"tenants": [{"name": "a", "id": 1, "ports": [
+			{"name": "tgt-a", "optional": true,
+			 "macs": ["02:00:00:00:01:01"],
+			 "rate": {"egress": {"bps": "100M", "burst": "128K",
+					     "pps": 20000, "packet_burst": 64},
+				  "ingress": {"bps": 1000000000,
+					      "shape": true}}},
+			{"name": "tgt-b", "optional": true,
+			 "macs": ["02:00:00:00:01:02"]},
+			{"name": "tgt-c", "optional": true,
+			 "macs": ["02:00:00:00:01:03"],
+			 "rate": {"ingress": {}, "egress": {"pps": "20k"}}},
+			{"name": "tgt-d", "optional": true,
+			 "macs": ["02:00:00:00:01:04"],
+			 "rate": {}}]}]}))) {
+		TH_LOG("err: %s", self->err);
+	}
+	ASSERT_EQ(4U, self->pol.n_ports);
+	r = &self->pol.ports[0].rate[TENGUARD_ACL_EGRESS];
+	EXPECT_EQ(F_BPS | F_PPS, r->flags);
+	EXPECT_EQ(100000000ULL, r->bps);
+	EXPECT_EQ(131072U, r->burst);
+	EXPECT_EQ(20000U, r->pps);
+	EXPECT_EQ(64U, r->pkt_burst);
+	/* the defaults are the module's */
+	r = &self->pol.ports[0].rate[TENGUARD_ACL_INGRESS];
+	EXPECT_EQ(F_BPS | F_SHAPE, r->flags);
+	EXPECT_EQ(1000000000ULL, r->bps);
+	EXPECT_EQ(TENGUARD_RATE_BURST_DEFAULT(1000000000ULL), r->burst);
+	EXPECT_EQ(62500000U, r->burst);
+	EXPECT_EQ(0U, r->pps);
+	EXPECT_EQ(0U, r->pkt_burst);
+	/* no rate, an empty direction, an empty object: no limit */
+	EXPECT_EQ(0U, self->pol.ports[1].rate[TENGUARD_ACL_INGRESS].flags);
+	EXPECT_EQ(0U, self->pol.ports[1].rate[TENGUARD_ACL_EGRESS].flags);
+	EXPECT_EQ(0U, self->pol.ports[2].rate[TENGUARD_ACL_INGRESS].flags);
+	EXPECT_EQ(0U, self->pol.ports[3].rate[TENGUARD_ACL_INGRESS].flags);
+	EXPECT_EQ(0U, self->pol.ports[3].rate[TENGUARD_ACL_EGRESS].flags);
+	r = &self->pol.ports[2].rate[TENGUARD_ACL_EGRESS];
+	EXPECT_EQ(F_PPS, r->flags);
+	EXPECT_EQ(20000U, r->pps);
+	EXPECT_EQ(10000U, r->pkt_burst);
+	EXPECT_EQ(0ULL, r->bps);
+	EXPECT_EQ(0U, r->burst);
+}
+
+TEST_F(policy, rate_values)
+{
+	/* the bursts' floors and ceilings */
+	ASSERT_EQ(0, load_rate(self, J({"egress": {"bps": "1M", "pps": 10}})));
+	EXPECT_EQ(TENGUARD_RATE_BURST_FLOOR, EGR->burst);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_FLOOR, EGR->pkt_burst);
+	ASSERT_EQ(0, load_rate(self, J({"egress": {"bps": "1T",
+						   "pps": "1000M"}})));
+	EXPECT_EQ(1000000000000ULL, EGR->bps);
+	EXPECT_EQ(TENGUARD_RATE_BURST_MAX, EGR->burst);
+	EXPECT_EQ(1000000000U, EGR->pps);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_MAX, EGR->pkt_burst);
+	/* 0 blocks, and has no burst */
+	ASSERT_EQ(0, load_rate(self, J({"ingress": {"bps": 0, "pps": "0",
+						    "shape": true}})));
+	EXPECT_EQ(F_BPS | F_PPS |
+		  F_SHAPE, ING->flags);
+	EXPECT_EQ(0ULL, ING->bps);
+	EXPECT_EQ(0U, ING->burst);
+	EXPECT_EQ(0U, ING->pps);
+	EXPECT_EQ(0U, ING->pkt_burst);
+	EXPECT_EQ(0U, EGR->flags);
+	/* the extremes of each range, each spelling */
+	ASSERT_EQ(0, load_rate(self, J({"egress": {"bps": "1.5gbit",
+						   "burst": 1514,
+						   "pps": "1.5k",
+						   "packet_burst": 1},
+					"ingress": {"bps": "500kbit",
+						    "burst": "1GiB",
+						    "packet_burst": 16777216,
+						    "pps": 1,
+						    "shape": false}})));
+	EXPECT_EQ(1500000000ULL, EGR->bps);
+	EXPECT_EQ(1514U, EGR->burst);
+	EXPECT_EQ(1500U, EGR->pps);
+	EXPECT_EQ(1U, EGR->pkt_burst);
+	EXPECT_EQ(F_BPS | F_PPS, ING->flags);
+	EXPECT_EQ(500000ULL, ING->bps);
+	EXPECT_EQ(1U << 30, ING->burst);
+	EXPECT_EQ(1U, ING->pps);
+	EXPECT_EQ(1U << 24, ING->pkt_burst);
+	/* policing asked for by name, egress too */
+	ASSERT_EQ(0, load_rate(self, J({"egress": {"pps": 5, "shape": false}})));
+	EXPECT_EQ(F_PPS, EGR->flags);
+	EXPECT_EQ(32U, EGR->pkt_burst);
+}
+
+TEST_F(policy, rate_refused)
+{
+	ASSERT_RATE_FAILS(J([]), EINVAL, ": expected an object, got an array");
+	ASSERT_RATE_FAILS(J({"both": {}}), EINVAL,
+			  ": unknown field \"both\"");
+	ASSERT_RATE_FAILS(J({"egress": 100}), EINVAL,
+			  ".egress: expected an object, got an integer");
+	ASSERT_RATE_FAILS(J({"egress": {"rate": "100M"}}), EINVAL,
+			  ".egress: unknown field \"rate\"");
+	ASSERT_RATE_FAILS(J({"egress": {"pkt_burst": 64}}), EINVAL,
+			  ".egress: unknown field \"pkt_burst\"");
+
+	/* bps */
+	ASSERT_RATE_FAILS(J({"egress": {"bps": false}}), EINVAL,
+			  ".egress.bps: expected a string or an integer, got a boolean");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": 1.5}}), EINVAL,
+			  ".egress.bps: expected a string or an integer, got a number with a fraction");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": -1}}), EINVAL,
+			  ".egress.bps: -1 is negative");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "100 M"}}), EINVAL,
+			  ".egress.bps: \"100 M\" is no bit rate (bits per second: 100M, 1Gbit, 500k)");
+	ASSERT_RATE_FAILS(J({"ingress": {"bps": "10Mbps"}}), EINVAL,
+			  ".ingress.bps: \"10Mbps\" is no bit rate (bits per second: 100M, 1Gbit, 500k)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "0.5"}}), EINVAL,
+			  ".egress.bps: \"0.5\" is no bit rate (bits per second: 100M, 1Gbit, 500k)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "99999999999T"}}), EINVAL,
+			  ".egress.bps: \"99999999999T\" does not fit in 64 bits");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1.000000001T"}}), EINVAL,
+			  ".egress.bps: 1000000001000 is above 1000000000000 bits per second (1Tbit)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": 9223372036854775807}}), EINVAL,
+			  ".egress.bps: 9223372036854775807 is above 1000000000000 bits per second (1Tbit)");
+
+	/* burst */
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "burst": 1000}}), EINVAL,
+			  ".egress.burst: 1000 is below 1514 bytes (one full-size frame)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "burst": "1K"}}), EINVAL,
+			  ".egress.burst: 1024 is below 1514 bytes (one full-size frame)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "burst": "1.5G"}}),
+			  EINVAL,
+			  ".egress.burst: 1610612736 is above 1073741824 bytes (1GiB)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "burst": "128Kbit"}}),
+			  EINVAL,
+			  ".egress.burst: \"128Kbit\" is no size (bytes: 128K, 64KiB, 1M)");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "burst": [1]}}), EINVAL,
+			  ".egress.burst: expected a string or an integer, got an array");
+	ASSERT_RATE_FAILS(J({"egress": {"burst": "128K"}}), EINVAL,
+			  ".egress.burst: a burst needs a \"bps\" above 0");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": 0, "burst": "128K"}}), EINVAL,
+			  ".egress.burst: a burst needs a \"bps\" above 0");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 100, "burst": "128K"}}), EINVAL,
+			  ".egress.burst: a burst needs a \"bps\" above 0");
+
+	/* pps and packet_burst */
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 1000000001}}), EINVAL,
+			  ".egress.pps: 1000000001 is above 1000000000 packets per second");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": "1G"}}), EINVAL,
+			  ".egress.pps: \"1G\" is no packet rate (packets per second: 20000, 20k, 1M)");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": "20kpps"}}), EINVAL,
+			  ".egress.pps: \"20kpps\" is no packet rate (packets per second: 20000, 20k, 1M)");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": -5}}), EINVAL,
+			  ".egress.pps: -5 is negative");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 100, "packet_burst": 0}}),
+			  EINVAL,
+			  ".egress.packet_burst: 0 is out of range 1..16777216");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 100,
+					"packet_burst": 16777217}}),
+			  EINVAL,
+			  ".egress.packet_burst: 16777217 is out of range 1..16777216");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 100, "packet_burst": "64"}}),
+			  EINVAL,
+			  ".egress.packet_burst: expected an integer, got a string");
+	ASSERT_RATE_FAILS(J({"egress": {"packet_burst": 64}}), EINVAL,
+			  ".egress.packet_burst: a packet burst needs a \"pps\" above 0");
+	ASSERT_RATE_FAILS(J({"egress": {"pps": 0, "packet_burst": 64}}),
+			  EINVAL,
+			  ".egress.packet_burst: a packet burst needs a \"pps\" above 0");
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "packet_burst": 64}}),
+			  EINVAL,
+			  ".egress.packet_burst: a packet burst needs a \"pps\" above 0");
+
+	/* shape */
+	ASSERT_RATE_FAILS(J({"egress": {"bps": "1M", "shape": true}}), EINVAL,
+			  ".egress.shape: shaping applies towards the VM only (\"ingress\")");
+	ASSERT_RATE_FAILS(J({"ingress": {"shape": true}}), EINVAL,
+			  ".ingress.shape: shaping needs a limit (\"bps\" or \"pps\")");
+	ASSERT_RATE_FAILS(J({"ingress": {"bps": "1M", "shape": "yes"}}),
+			  EINVAL,
+			  ".ingress.shape: expected true or false, got a string");
+
+}
+
+TEST_F(policy, rate_on_uplink)
+{
+	ASSERT_POLICY_FAILS(J({"tenants": [], "uplinks": [
+				{"name": "tgt-u", "optional": true,
+				 "rate": {"egress": {"bps": "1G"}}}]}),
+			    EINVAL,
+			    "uplinks[0].rate: rate limits are for VM ports only");
 }
 
 /* tenant a with groups g and a port in groups p */

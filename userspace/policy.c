@@ -16,6 +16,7 @@
 
 #include "names.h"
 #include "policy.h"
+#include "units.h"
 
 /*
  * longest JSON path we build: "tenants[N].ports[N].acl.ingress.rules[N].
@@ -1271,6 +1272,207 @@ static int tg_parse_acl(struct tg_parse *p, json_t *obj,
 	return ret;
 }
 
+/*
+ * A value of a rate object: a JSON integer in the base unit or a string
+ * with one of the units of units.h. The path points at the value.
+ */
+static int tg_unit_value(struct tg_parse *p, json_t *v,
+			 int (*parse)(const char *, uint64_t *),
+			 const char *what, uint64_t *out)
+{
+	const char *s;
+	int ret;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return tg_fail(p, EINVAL, "%lld is negative",
+				       (long long)json_integer_value(v));
+		*out = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return tg_fail(p, EINVAL,
+			       "expected a string or an integer, got %s",
+			       tg_json_type_name(v));
+	s = json_string_value(v);
+	ret = parse(s, out);
+	if (ret == -ERANGE)
+		return tg_fail(p, EINVAL, "\"%s\" does not fit in 64 bits", s);
+	if (ret)
+		return tg_fail(p, EINVAL, "\"%s\" is no %s", s, what);
+	return 0;
+}
+
+/*
+ * A bit rate and its burst, or a packet rate and its burst: the rate's
+ * flag set if it is there, the burst defaulted as the module would.
+ */
+static int tg_parse_rate_bps(struct tg_parse *p, json_t *obj,
+			     struct tenguard_rate *r)
+{
+	char max[TG_UNITS_STRLEN];
+	uint64_t v;
+	size_t old;
+	json_t *m;
+	int ret;
+
+	m = json_object_get(obj, "bps");
+	if (m) {
+		old = tg_path_key(p, "bps");
+		ret = tg_unit_value(p, m, tg_rate_parse,
+				    "bit rate (bits per second: 100M, 1Gbit, 500k)",
+				    &v);
+		if (ret)
+			return ret;
+		if (v > TENGUARD_RATE_BPS_MAX)
+			return tg_fail(p, EINVAL,
+				       "%llu is above %llu bits per second (%s)",
+				       (unsigned long long)v,
+				       TENGUARD_RATE_BPS_MAX,
+				       tg_rate_str(TENGUARD_RATE_BPS_MAX, max,
+						   sizeof(max)));
+		r->bps = v;
+		r->flags |= TENGUARD_RATE_F_BPS;
+		tg_path_pop(p, old);
+	}
+	m = json_object_get(obj, "burst");
+	if (!m) {
+		if (r->bps)
+			r->burst = TENGUARD_RATE_BURST_DEFAULT(r->bps);
+		return 0;
+	}
+	old = tg_path_key(p, "burst");
+	ret = tg_unit_value(p, m, tg_size_parse,
+			    "size (bytes: 128K, 64KiB, 1M)", &v);
+	if (ret)
+		return ret;
+	/* a rate of 0 passes nothing: no burst would mean anything */
+	if (!r->bps)
+		return tg_fail(p, EINVAL, "a burst needs a \"bps\" above 0");
+	if (v < TENGUARD_RATE_BURST_MIN)
+		return tg_fail(p, EINVAL,
+			       "%llu is below %u bytes (one full-size frame)",
+			       (unsigned long long)v, TENGUARD_RATE_BURST_MIN);
+	if (v > TENGUARD_RATE_BURST_MAX)
+		return tg_fail(p, EINVAL, "%llu is above %u bytes (%s)",
+			       (unsigned long long)v, TENGUARD_RATE_BURST_MAX,
+			       tg_size_str(TENGUARD_RATE_BURST_MAX, max,
+					   sizeof(max)));
+	r->burst = v;
+	tg_path_pop(p, old);
+	return 0;
+}
+
+static int tg_parse_rate_pps(struct tg_parse *p, json_t *obj,
+			     struct tenguard_rate *r)
+{
+	json_int_t burst;
+	bool has_burst;
+	uint64_t v;
+	size_t old;
+	json_t *m;
+	int ret;
+
+	m = json_object_get(obj, "pps");
+	if (m) {
+		old = tg_path_key(p, "pps");
+		ret = tg_unit_value(p, m, tg_count_parse,
+				    "packet rate (packets per second: 20000, 20k, 1M)",
+				    &v);
+		if (ret)
+			return ret;
+		if (v > TENGUARD_RATE_PPS_MAX)
+			return tg_fail(p, EINVAL,
+				       "%llu is above %u packets per second",
+				       (unsigned long long)v,
+				       TENGUARD_RATE_PPS_MAX);
+		r->pps = v;
+		r->flags |= TENGUARD_RATE_F_PPS;
+		tg_path_pop(p, old);
+	}
+	ret = tg_member_int(p, obj, "packet_burst", false, 1,
+			    TENGUARD_RATE_PKT_BURST_MAX, &burst, &has_burst);
+	if (ret)
+		return ret;
+	if (!has_burst) {
+		if (r->pps)
+			r->pkt_burst = TENGUARD_RATE_PKT_BURST_DEFAULT(r->pps);
+		return 0;
+	}
+	if (!r->pps) {
+		old = tg_path_key(p, "packet_burst");
+		ret = tg_fail(p, EINVAL,
+			      "a packet burst needs a \"pps\" above 0");
+		tg_path_pop(p, old);
+		return ret;
+	}
+	r->pkt_burst = burst;
+	return 0;
+}
+
+/* one direction's limits; the path points at the object */
+static int tg_parse_rate_dir(struct tg_parse *p, json_t *obj, int dir,
+			     struct tenguard_rate *r)
+{
+	static const char *const fields[] = {
+		"bps", "burst", "pps", "packet_burst", "shape", NULL
+	};
+	bool shape = false;
+	size_t old;
+	int ret;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	if (!ret)
+		ret = tg_parse_rate_bps(p, obj, r);
+	if (!ret)
+		ret = tg_parse_rate_pps(p, obj, r);
+	if (!ret)
+		ret = tg_member_bool(p, obj, "shape", &shape);
+	if (ret || !shape)
+		return ret;
+	old = tg_path_key(p, "shape");
+	/* fq on the port is what spaces the frames out: towards the VM */
+	if (dir != TENGUARD_ACL_INGRESS)
+		return tg_fail(p, EINVAL,
+			       "shaping applies towards the VM only (\"ingress\")");
+	if (!r->flags)
+		return tg_fail(p, EINVAL,
+			       "shaping needs a limit (\"bps\" or \"pps\")");
+	r->flags |= TENGUARD_RATE_F_SHAPE;
+	tg_path_pop(p, old);
+	return 0;
+}
+
+/* {"ingress": {...}, "egress": {...}}; the path points at the object */
+static int tg_parse_rate(struct tg_parse *p, json_t *obj,
+			 struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX])
+{
+	static const char *const fields[] = {
+		[TENGUARD_ACL_INGRESS] = "ingress",
+		[TENGUARD_ACL_EGRESS] = "egress",
+		[__TENGUARD_ACL_DIR_MAX] = NULL
+	};
+	size_t old;
+	json_t *v;
+	int ret, d;
+
+	ret = tg_expect(p, obj, JSON_OBJECT);
+	if (!ret)
+		ret = tg_check_fields(p, obj, fields);
+	for (d = 0; !ret && d < __TENGUARD_ACL_DIR_MAX; d++) {
+		v = json_object_get(obj, fields[d]);
+		if (!v)
+			continue;
+		old = tg_path_key(p, fields[d]);
+		ret = tg_parse_rate_dir(p, v, d, &rate[d]);
+		if (!ret)
+			tg_path_pop(p, old);
+	}
+	return ret;
+}
+
 /* node "protect": management prefixes; the path points at the array */
 static int tg_parse_protect(struct tg_parse *p, json_t *arr,
 			    struct tg_node_cfg *node)
@@ -1463,7 +1665,7 @@ static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 {
 	static const char *const fields[] = {
 		"name", "macs", "addresses", "ethertypes", "flags", "optional",
-		"groups", "acl", NULL
+		"groups", "acl", "rate", NULL
 	};
 	struct tg_port_cfg *port;
 	size_t old;
@@ -1490,10 +1692,18 @@ static int tg_parse_vm_port(struct tg_parse *p, json_t *obj, uint32_t tenant)
 	if (ret)
 		return ret;
 	v = json_object_get(obj, "acl");
+	if (v) {
+		old = tg_path_key(p, "acl");
+		ret = tg_parse_acl(p, v, port->acl);
+		if (ret)
+			return ret;
+		tg_path_pop(p, old);
+	}
+	v = json_object_get(obj, "rate");
 	if (!v)
 		return 0;
-	old = tg_path_key(p, "acl");
-	ret = tg_parse_acl(p, v, port->acl);
+	old = tg_path_key(p, "rate");
+	ret = tg_parse_rate(p, v, port->rate);
 	if (!ret)
 		tg_path_pop(p, old);
 	return ret;
@@ -1604,6 +1814,10 @@ static int tg_parse_uplink(struct tg_parse *p, json_t *obj)
 		tg_path_key(p, "acl");
 		return tg_fail(p, EINVAL,
 			       "an uplink has no rule sets: they belong to VM ports");
+	}
+	if (json_is_object(obj) && json_object_get(obj, "rate")) {
+		tg_path_key(p, "rate");
+		return tg_fail(p, EINVAL, "rate limits are for VM ports only");
 	}
 	ret = tg_parse_port_begin(p, obj, fields, TENGUARD_PORT_UPLINK, &port);
 	if (ret)
