@@ -440,6 +440,9 @@ static __always_inline int tg_ct_tcp(struct tenguard_ct *ct, __u8 flags,
 	case TENGUARD_CT_S_SYN_RECV:
 		if (reply)
 			return syn == (TG_TCP_SYN | TG_TCP_ACK);
+		/* the SYN-ACK was lost (a rate limit): the opener tries again */
+		if (syn == TG_TCP_SYN)
+			return 1;
 		if (syn & TG_TCP_SYN)
 			return 0;
 		ct->state = TENGUARD_CT_S_ESTABLISHED;
