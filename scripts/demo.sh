@@ -92,6 +92,16 @@ try red1 198.18.0.22 "same tenant"
 try red1 fd00:100::11 "other tenant, IPv6"
 try blue2 198.18.0.11 "tg-blue1's ingress: echo from group web"
 
+echo; echo "== rate limits: iperf3 tg-red1 -> tg-red2, tg-red1 sends at most 100 Mbit/s"
+# tg-red2 admits tcp 5432 from group app, which tg-red1 is in
+on red2 iperf3 -s -1 -D -p 5432 >/dev/null 2>&1
+sleep 0.3
+on red1 iperf3 -c 198.18.0.22 -p 5432 -t 3 -O 1 -J 2>/dev/null |
+	jq -r '"  achieved \(.end.sum_received.bits_per_second / 1e6 | floor) Mbit/s"' ||
+	echo "  iperf3 failed"
+echo; echo "== tenguardctl port show tg-red1"
+"$build/tenguardctl" port show tg-red1
+
 echo; echo "== tenguardctl acl show tg-blue1 (its security group, with hits)"
 "$build/tenguardctl" acl show tg-blue1
 echo; echo "== tenguardctl conntrack list tg-blue1"
