@@ -44,6 +44,24 @@ struct netlink_range_validation tg_group_range = {
 	.max = TENGUARD_GROUP_MAX,
 };
 
+static struct netlink_range_validation tg_rate_bps_range = {
+	.max = TENGUARD_RATE_BPS_MAX,
+};
+
+static struct netlink_range_validation tg_rate_burst_range = {
+	.min = TENGUARD_RATE_BURST_MIN,
+	.max = TENGUARD_RATE_BURST_MAX,
+};
+
+static struct netlink_range_validation tg_rate_pps_range = {
+	.max = TENGUARD_RATE_PPS_MAX,
+};
+
+static struct netlink_range_validation tg_rate_pkt_burst_range = {
+	.min = 1,
+	.max = TENGUARD_RATE_PKT_BURST_MAX,
+};
+
 static const struct nla_policy tg_segment_policy[TENGUARD_A_SEGMENT_MAX + 1] = {
 	[TENGUARD_A_SEGMENT_VLAN] = NLA_POLICY_RANGE(NLA_U16, 1,
 						     TENGUARD_VLAN_MAX),
@@ -63,6 +81,21 @@ const struct nla_policy tg_addr_policy[TENGUARD_A_ADDR_MAX + 1] = {
 	[TENGUARD_A_ADDR_FAMILY] = { .type = NLA_U16 },
 	[TENGUARD_A_ADDR_ADDR] = { .type = NLA_BINARY, .len = 16 },
 	[TENGUARD_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* the datapath's TENGUARD_RATE_F_BPS and _PPS are not for requests */
+static const struct nla_policy tg_rate_policy[TENGUARD_A_RATE_MAX + 1] = {
+	[TENGUARD_A_RATE_DIR] = NLA_POLICY_MAX(NLA_U32, TENGUARD_ACL_DIR_MAX),
+	[TENGUARD_A_RATE_BPS] = NLA_POLICY_FULL_RANGE(NLA_U64,
+						      &tg_rate_bps_range),
+	[TENGUARD_A_RATE_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&tg_rate_burst_range),
+	[TENGUARD_A_RATE_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						      &tg_rate_pps_range),
+	[TENGUARD_A_RATE_PKT_BURST] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &tg_rate_pkt_burst_range),
+	[TENGUARD_A_RATE_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						  __TENGUARD_RATE_F_ALL),
 };
 
 static const struct nla_policy tg_port_policy[TENGUARD_A_PORT_MAX + 1] = {
@@ -92,6 +125,7 @@ static const struct nla_policy tg_port_policy[TENGUARD_A_PORT_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "quarantine is set by PORT_QUARANTINE only"
 	},
+	[TENGUARD_A_PORT_RATE] = NLA_POLICY_NESTED(tg_rate_policy),
 };
 
 const struct nla_policy tg_port_ref_policy[TENGUARD_A_PORT_MAX + 1] = {
@@ -224,6 +258,42 @@ static int tg_port_put_lists(struct sk_buff *skb, const struct tg_port *p)
 	return 0;
 }
 
+/*
+ * A limited direction with every value in force; a burst only beside a
+ * rate above 0, as a request may carry it, so that what a GET returns is
+ * a valid SET.
+ */
+static int tg_rate_put(struct sk_buff *skb, u32 dir,
+		       const struct tenguard_rate *r)
+{
+	struct nlattr *nest;
+
+	if (!(r->flags & (TENGUARD_RATE_F_BPS | TENGUARD_RATE_F_PPS)))
+		return 0;
+	nest = nla_nest_start(skb, TENGUARD_A_PORT_RATE);
+	if (!nest || nla_put_u32(skb, TENGUARD_A_RATE_DIR, dir))
+		goto cancel;
+	if (r->flags & TENGUARD_RATE_F_BPS &&
+	    (nla_put_u64_64bit(skb, TENGUARD_A_RATE_BPS, r->bps,
+			       TENGUARD_A_RATE_PAD) ||
+	     (r->bps && nla_put_u32(skb, TENGUARD_A_RATE_BURST, r->burst))))
+		goto cancel;
+	if (r->flags & TENGUARD_RATE_F_PPS &&
+	    (nla_put_u32(skb, TENGUARD_A_RATE_PPS, r->pps) ||
+	     (r->pps &&
+	      nla_put_u32(skb, TENGUARD_A_RATE_PKT_BURST, r->pkt_burst))))
+		goto cancel;
+	if (r->flags & __TENGUARD_RATE_F_ALL &&
+	    nla_put_u32(skb, TENGUARD_A_RATE_FLAGS,
+			r->flags & __TENGUARD_RATE_F_ALL))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
 int tg_port_put_id(struct sk_buff *skb, int ifindex, const char *ifname,
 		   u64 generation)
 {
@@ -248,6 +318,7 @@ static int tg_port_fill(struct sk_buff *skb, const struct tg_port *p,
 {
 	struct nlattr *nest;
 	void *hdr;
+	u32 dir;
 
 	hdr = genlmsg_put(skb, portid, seq, &tg_genl_family, flags, cmd);
 	if (!hdr)
@@ -274,6 +345,9 @@ static int tg_port_fill(struct sk_buff *skb, const struct tg_port *p,
 		goto cancel;
 	if (tg_port_put_lists(skb, p))
 		goto cancel;
+	for (dir = 0; dir < ARRAY_SIZE(p->rate); dir++)
+		if (tg_rate_put(skb, dir, &p->rate[dir]))
+			goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -284,7 +358,15 @@ cancel:
 
 static size_t tg_port_msg_size(const struct tg_port *p)
 {
-	return nla_total_size(0) + 5 * nla_total_size(4) +
+	size_t rates = 0;
+	u32 dir;
+
+	/* a limited direction: DIR, BPS, BURST, PPS, PKT_BURST, FLAGS */
+	for (dir = 0; dir < ARRAY_SIZE(p->rate); dir++)
+		if (p->rate[dir].flags)
+			rates += nla_total_size(5 * nla_total_size(4) +
+						nla_total_size_64bit(8));
+	return rates + nla_total_size(0) + 5 * nla_total_size(4) +
 		nla_total_size(IFNAMSIZ) + 2 * nla_total_size_64bit(8) +
 		nla_total_size(nla_total_size(4)) + nla_total_size(1) +
 		p->n_macs * nla_total_size(ETH_ALEN) +
@@ -882,12 +964,118 @@ static int tg_parse_lists(struct tg_port *p, const struct nlattr *nest,
 	return 0;
 }
 
+static const char *const tg_dir_names[__TENGUARD_ACL_DIR_MAX] = {
+	[TENGUARD_ACL_INGRESS] = "ingress",
+	[TENGUARD_ACL_EGRESS] = "egress",
+};
+
+/*
+ * One direction's limits from a TENGUARD_A_PORT_RATE, the bursts it leaves
+ * out defaulted, so that what the port stores is what is in force.
+ */
+static int tg_parse_rate(const struct nlattr *nest, u32 *dir,
+			 struct tenguard_rate *r,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[TENGUARD_A_RATE_MAX + 1];
+	struct nlattr *burst, *pkt_burst, *flags;
+	int err;
+
+	err = nla_parse_nested(tb, TENGUARD_A_RATE_MAX, nest, tg_rate_policy,
+			       extack);
+	if (err)
+		return err;
+	if (tg_missing(extack, nest, tb, TENGUARD_A_RATE_DIR,
+		       "missing rate direction"))
+		return -EINVAL;
+	*dir = nla_get_u32(tb[TENGUARD_A_RATE_DIR]);
+	burst = tb[TENGUARD_A_RATE_BURST];
+	pkt_burst = tb[TENGUARD_A_RATE_PKT_BURST];
+	flags = tb[TENGUARD_A_RATE_FLAGS];
+	memset(r, 0, sizeof(*r));
+
+	if (tb[TENGUARD_A_RATE_BPS]) {
+		r->flags |= TENGUARD_RATE_F_BPS;
+		r->bps = nla_get_u64(tb[TENGUARD_A_RATE_BPS]);
+	}
+	/* a rate of 0 passes nothing: no burst would mean anything */
+	if (burst && !r->bps) {
+		NL_SET_ERR_MSG_ATTR(extack, burst,
+				    "a burst needs a bit rate above 0");
+		return -EINVAL;
+	}
+	if (r->bps)
+		r->burst = burst ? nla_get_u32(burst) :
+			TENGUARD_RATE_BURST_DEFAULT(r->bps);
+
+	if (tb[TENGUARD_A_RATE_PPS]) {
+		r->flags |= TENGUARD_RATE_F_PPS;
+		r->pps = nla_get_u32(tb[TENGUARD_A_RATE_PPS]);
+	}
+	if (pkt_burst && !r->pps) {
+		NL_SET_ERR_MSG_ATTR(extack, pkt_burst,
+				    "a packet burst needs a packet rate above 0");
+		return -EINVAL;
+	}
+	if (r->pps)
+		r->pkt_burst = pkt_burst ? nla_get_u32(pkt_burst) :
+			TENGUARD_RATE_PKT_BURST_DEFAULT(r->pps);
+
+	if (flags && nla_get_u32(flags) & TENGUARD_RATE_F_SHAPE) {
+		/* fq on the port is what spaces the frames out: towards the VM */
+		if (*dir != TENGUARD_ACL_INGRESS) {
+			NL_SET_ERR_MSG_ATTR(extack, flags,
+					    "shaping applies towards the VM only");
+			return -EINVAL;
+		}
+		if (!r->flags) {
+			NL_SET_ERR_MSG_ATTR(extack, flags,
+					    "shaping needs a bit or packet rate");
+			return -EINVAL;
+		}
+		r->flags |= TENGUARD_RATE_F_SHAPE;
+	}
+	return 0;
+}
+
+/*
+ * The rates a NEW or SET carries, at most one per direction: each replaces
+ * its direction's limits, DIR alone lifts them, a direction not named
+ * keeps its own. An APPEND does the same: limits are no list to add to.
+ */
+static int tg_parse_rates(struct tg_port *p, const struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	bool seen[__TENGUARD_ACL_DIR_MAX] = { false };
+	struct tenguard_rate r;
+	const struct nlattr *a;
+	int rem, err;
+	u32 dir;
+
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != TENGUARD_A_PORT_RATE)
+			continue;
+		err = tg_parse_rate(a, &dir, &r, extack);
+		if (err)
+			return err;
+		if (seen[dir]) {
+			tg_extack_fmt(extack, "rate for %s given twice",
+				      tg_dir_names[dir]);
+			NL_SET_BAD_ATTR(extack, a);
+			return -EINVAL;
+		}
+		seen[dir] = true;
+		p->rate[dir] = r;
+	}
+	return 0;
+}
+
 /*
  * Rules across attributes, for the port as it will be: a VM port belongs
  * to a tenant and has a MAC; an uplink has neither, nor groups, and its
  * segment is a tenant's. A VM port cannot become an uplink (a SET cannot
- * empty its MACs), so no uplink carries a VM port's rule sets or
- * quarantine.
+ * empty its MACs), so no uplink carries a VM port's rule sets, rate limits
+ * or quarantine.
  */
 static int tg_port_precheck(struct tg_port *p, struct nlattr *nest,
 			    struct nlattr **tb, struct netlink_ext_ack *extack)
@@ -902,6 +1090,12 @@ static int tg_port_precheck(struct tg_port *p, struct nlattr *nest,
 			return err;
 	}
 	if (p->kind == TENGUARD_PORT_UPLINK) {
+		/* its segments' traffic is its tenants' ports', limited there */
+		if (tb[TENGUARD_A_PORT_RATE]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TENGUARD_A_PORT_RATE],
+					    "only a VM port has rate limits");
+			return -EOPNOTSUPP;
+		}
 		if (p->n_macs || p->n_addrs || p->n_ethertypes ||
 		    p->n_groups || tb[TENGUARD_A_PORT_TENANT]) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
@@ -965,7 +1159,10 @@ static int tg_port_apply(struct tg_port *p, struct nlattr *nest,
 	err = tg_parse_lists(p, nest, flags & TENGUARD_PORT_F_APPEND, extack);
 	if (err)
 		return err;
-	return tg_port_precheck(p, nest, tb, extack);
+	err = tg_port_precheck(p, nest, tb, extack);
+	if (err)
+		return err;
+	return tg_parse_rates(p, nest, extack);
 }
 
 void tg_req_end(struct tg_req *r)

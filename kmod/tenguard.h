@@ -67,6 +67,11 @@ struct tg_port {
 	 * so that a PORT_SET copies no rules (acl.h).
 	 */
 	struct tg_acl *acl[__TENGUARD_ACL_DIR_MAX];
+	/*
+	 * The limits by enum tenguard_acl_dir, as the datapath takes them
+	 * (flags 0: none), bursts filled in: what PORT_GET reports.
+	 */
+	struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX];
 };
 
 /* writers: hold RTNL, then tg_lock */

@@ -2,8 +2,8 @@
 /*
  * The "tenguard" generic netlink family, command by command: each happy
  * path, and each error with its errno and extack message; rule sets staged
- * over many messages, at their limits, and dumped back; the node's
- * configuration. Runs where tenguard.ko is loaded (the guest,
+ * over many messages, at their limits, and dumped back; rate limits; the
+ * node's configuration. Runs where tenguard.ko is loaded (the guest,
  * scripts/vmtest.sh), as root.
  */
 #include <errno.h>
@@ -33,7 +33,22 @@ static struct {
 	uint32_t groups[40];
 	uint32_t n_groups;
 	int quarantine;		/* -1: not reported */
+	struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX];	/* flags 0: none */
+	uint32_t n_rates;
+	int bad_rate;		/* a nest tg_rate_parse() refused, or twice */
 } last;
+
+static void port_rate_attr(const struct nlattr *a)
+{
+	struct tenguard_rate r;
+	uint32_t dir;
+
+	last.n_rates++;
+	if (tg_rate_parse(a, &dir, &r) || last.rate[dir].flags)
+		last.bad_rate = 1;
+	else
+		last.rate[dir] = r;
+}
 
 static int port_gen_attr(const struct nlattr *a, void *data)
 {
@@ -47,6 +62,9 @@ static int port_gen_attr(const struct nlattr *a, void *data)
 		break;
 	case TENGUARD_A_PORT_QUARANTINE:
 		last.quarantine = mnl_attr_get_u8(a);
+		break;
+	case TENGUARD_A_PORT_RATE:
+		port_rate_attr(a);
 		break;
 	}
 	return MNL_CB_OK;
@@ -64,6 +82,9 @@ static int answer_cb(const struct nlmsghdr *nlh, void *data)
 	last.n++;
 	last.n_groups = 0;
 	last.quarantine = -1;
+	memset(last.rate, 0, sizeof(last.rate));
+	last.n_rates = 0;
+	last.bad_rate = 0;
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_attr, data);
 	return MNL_CB_OK;
 }
@@ -97,6 +118,113 @@ static int tenant(struct tg_nl *t, uint8_t cmd, uint32_t id, const char *name,
 	return talk(t, nlh);
 }
 
+/*
+ * A TENGUARD_A_PORT_RATE as a test writes it, wrong ones too: each
+ * attribute only if its R_ bit is in have. rate(dir) starts one.
+ */
+enum {
+	R_NEST = 1, R_DIR = 2, R_BPS = 4, R_BURST = 8, R_PPS = 16,
+	R_PKT_BURST = 32, R_FLAGS = 64,
+};
+
+struct rate_req {
+	uint32_t have;
+	uint32_t dir, burst, pps, pkt_burst, flags;
+	uint64_t bps;
+};
+
+/* dir < 0: no TENGUARD_A_RATE_DIR */
+static struct rate_req rate(int dir)
+{
+	return (struct rate_req){ .have = R_NEST | (dir < 0 ? 0 : R_DIR),
+				  .dir = dir };
+}
+
+static struct rate_req bps(struct rate_req r, uint64_t v)
+{
+	r.have |= R_BPS;
+	r.bps = v;
+	return r;
+}
+
+static struct rate_req burst(struct rate_req r, uint32_t v)
+{
+	r.have |= R_BURST;
+	r.burst = v;
+	return r;
+}
+
+static struct rate_req pps(struct rate_req r, uint32_t v)
+{
+	r.have |= R_PPS;
+	r.pps = v;
+	return r;
+}
+
+static struct rate_req pkt_burst(struct rate_req r, uint32_t v)
+{
+	r.have |= R_PKT_BURST;
+	r.pkt_burst = v;
+	return r;
+}
+
+static struct rate_req rflags(struct rate_req r, uint32_t v)
+{
+	r.have |= R_FLAGS;
+	r.flags = v;
+	return r;
+}
+
+/*
+ * Where the last request put each rate nest [i][0] and its attributes
+ * [i][TENGUARD_A_RATE_*], from the message's start, as the kernel names
+ * an attribute at fault.
+ */
+static uint32_t rate_at[4][TENGUARD_A_RATE_MAX + 1];
+
+static void put_rates(struct nlmsghdr *nlh, const struct rate_req *rr)
+{
+	struct nlattr *n;
+	int i;
+
+	/* each attribute goes where the message ends: nlmsg_len stays aligned */
+#define RATE_AT(i, type) (rate_at[i][type] = nlh->nlmsg_len)
+	memset(rate_at, 0, sizeof(rate_at));
+	for (i = 0; i < 4 && rr[i].have; i++) {
+		RATE_AT(i, 0);
+		n = mnl_attr_nest_start(nlh, TENGUARD_A_PORT_RATE);
+		if (rr[i].have & R_DIR) {
+			RATE_AT(i, TENGUARD_A_RATE_DIR);
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_DIR, rr[i].dir);
+		}
+		if (rr[i].have & R_BPS) {
+			RATE_AT(i, TENGUARD_A_RATE_BPS);
+			mnl_attr_put_u64(nlh, TENGUARD_A_RATE_BPS, rr[i].bps);
+		}
+		if (rr[i].have & R_BURST) {
+			RATE_AT(i, TENGUARD_A_RATE_BURST);
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_BURST,
+					 rr[i].burst);
+		}
+		if (rr[i].have & R_PPS) {
+			RATE_AT(i, TENGUARD_A_RATE_PPS);
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_PPS, rr[i].pps);
+		}
+		if (rr[i].have & R_PKT_BURST) {
+			RATE_AT(i, TENGUARD_A_RATE_PKT_BURST);
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_PKT_BURST,
+					 rr[i].pkt_burst);
+		}
+		if (rr[i].have & R_FLAGS) {
+			RATE_AT(i, TENGUARD_A_RATE_FLAGS);
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_FLAGS,
+					 rr[i].flags);
+		}
+		mnl_attr_nest_end(nlh, n);
+	}
+#undef RATE_AT
+}
+
 struct port_req {
 	const char *dev;
 	uint32_t tenant;
@@ -108,6 +236,7 @@ struct port_req {
 	uint64_t generation;
 	uint32_t flags;		/* TENGUARD_A_PORT_FLAGS if not 0 */
 	uint32_t groups[40];	/* TENGUARD_A_PORT_GROUP, up to a 0 */
+	struct rate_req rates[4];	/* TENGUARD_A_PORT_RATE, up to a 0 */
 };
 
 static void put_mac(struct nlmsghdr *nlh, const char *s)
@@ -155,6 +284,7 @@ static int port(struct tg_nl *t, uint8_t cmd, const struct port_req *r)
 		mnl_attr_put_u32(nlh, TENGUARD_A_PORT_FLAGS, r->flags);
 	for (i = 0; i < 40 && r->groups[i]; i++)
 		mnl_attr_put_u32(nlh, TENGUARD_A_PORT_GROUP, r->groups[i]);
+	put_rates(nlh, r->rates);
 	if (r->extra_type)
 		mnl_attr_put(nlh, r->extra_type, r->extra_len, zero);
 	mnl_attr_nest_end(nlh, n);
@@ -550,6 +680,7 @@ struct notif {
 	int acl;		/* TENGUARD_A_ACL in it */
 	uint32_t dir, dflt, count;
 	int has_dflt, has_count, rules;
+	int rates;		/* TENGUARD_A_PORT_RATE nests in the port */
 	int node;		/* TENGUARD_A_NODE in it */
 	int node_lists;		/* protect, service, remediation in it */
 };
@@ -566,6 +697,7 @@ static int notif_attr(const struct nlattr *a, void *data)
 				n->generation = mnl_attr_get_u64(b);
 			if (mnl_attr_get_type(b) == TENGUARD_A_PORT_QUARANTINE)
 				n->quarantine = mnl_attr_get_u8(b);
+			n->rates += mnl_attr_get_type(b) == TENGUARD_A_PORT_RATE;
 		}
 		break;
 	case TENGUARD_A_ACL:
@@ -1947,6 +2079,310 @@ TEST_F(genl, node_largest)
 	free(svc);
 	free(rem);
 	free(d);
+}
+
+/* ---- rate limits ---- */
+
+#define ING TENGUARD_ACL_INGRESS
+#define EGR TENGUARD_ACL_EGRESS
+#define F_BPS ((uint32_t)TENGUARD_RATE_F_BPS)
+#define F_PPS ((uint32_t)TENGUARD_RATE_F_PPS)
+#define F_SHAPE ((uint32_t)TENGUARD_RATE_F_SHAPE)
+
+/* the limits of dev's direction dir as PORT_GET reports them */
+static struct tenguard_rate got_rate(struct tg_nl *t, const char *dev,
+				     int dir)
+{
+	struct port_req get = { .dev = dev };
+
+	memset(last.rate, 0, sizeof(last.rate));
+	last.bad_rate = 1;
+	port(t, TENGUARD_CMD_PORT_GET, &get);
+	return last.rate[dir];
+}
+
+TEST_F(genl, rate_new_get)
+{
+	struct port_req r = { .dev = "tgt0", .tenant = 100,
+			      .macs = { "02:00:00:00:01:01" } };
+	struct tenguard_rate g;
+
+	/* none: unlimited, and no RATE in the reply */
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
+	got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(0U, last.n_rates);
+	EXPECT_EQ(0, last.bad_rate);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_DEL, &r));
+
+	/* what a NEW leaves out is filled in: GET shows the values in force */
+	r.rates[0] = pps(bps(rate(EGR), 100000000), 20000);
+	r.rates[1] = rflags(burst(bps(rate(ING), 1000000000), 200000),
+			    F_SHAPE);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r))
+		TH_LOG("%s", self->t.extack);
+	g = got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(2U, last.n_rates);
+	EXPECT_EQ(0, last.bad_rate);
+	EXPECT_EQ(F_BPS | F_PPS, g.flags);
+	EXPECT_EQ(100000000ULL, g.bps);
+	EXPECT_EQ(TENGUARD_RATE_BURST_DEFAULT(100000000ULL), g.burst);
+	EXPECT_EQ(20000U, g.pps);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_DEFAULT(20000U), g.pkt_burst);
+	g = last.rate[ING];
+	EXPECT_EQ(F_BPS | F_SHAPE, g.flags);
+	EXPECT_EQ(1000000000ULL, g.bps);
+	EXPECT_EQ(200000U, g.burst);
+	EXPECT_EQ(0U, g.pps);
+	EXPECT_EQ(0U, g.pkt_burst);
+	/* a dump says the same */
+	EXPECT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_GET, NULL));
+	EXPECT_EQ(1U, last.n);
+	EXPECT_EQ(2U, last.n_rates);
+	EXPECT_EQ(200000U, last.rate[ING].burst);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_DEL, &r));
+
+	/*
+	 * 0 passes nothing and has no burst; the largest rates and bursts;
+	 * the default burst past its floor
+	 */
+	memset(r.rates, 0, sizeof(r.rates));
+	r.rates[0] = pps(bps(rate(EGR), 0), 0);
+	r.rates[1] = pkt_burst(pps(burst(bps(rate(ING), TENGUARD_RATE_BPS_MAX),
+					 TENGUARD_RATE_BURST_MAX),
+				   TENGUARD_RATE_PPS_MAX),
+			       TENGUARD_RATE_PKT_BURST_MAX);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r))
+		TH_LOG("%s", self->t.extack);
+	g = got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(0, last.bad_rate);
+	EXPECT_EQ(F_BPS | F_PPS, g.flags);
+	EXPECT_EQ(0ULL, g.bps);
+	EXPECT_EQ(0U, g.burst);
+	EXPECT_EQ(0U, g.pps);
+	EXPECT_EQ(0U, g.pkt_burst);
+	g = last.rate[ING];
+	EXPECT_EQ(F_BPS | F_PPS, g.flags);
+	EXPECT_EQ(TENGUARD_RATE_BPS_MAX, g.bps);
+	EXPECT_EQ(TENGUARD_RATE_BURST_MAX, g.burst);
+	EXPECT_EQ(TENGUARD_RATE_PPS_MAX, g.pps);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_MAX, g.pkt_burst);
+	/* default bursts within their floors and maxima */
+	memset(r.rates, 0, sizeof(r.rates));
+	r.rates[0] = pps(bps(rate(ING), 1000), 1);
+	r.rates[1] = pps(bps(rate(EGR), TENGUARD_RATE_BPS_MAX),
+			 TENGUARD_RATE_PPS_MAX);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &r));
+	g = got_rate(&self->t, "tgt0", ING);
+	EXPECT_EQ(TENGUARD_RATE_BURST_FLOOR, g.burst);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_FLOOR, g.pkt_burst);
+	g = last.rate[EGR];
+	EXPECT_EQ(TENGUARD_RATE_BURST_MAX, g.burst);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_MAX, g.pkt_burst);
+	/* the packet rate alone, and shaping on it alone */
+	memset(r.rates, 0, sizeof(r.rates));
+	r.rates[0] = rflags(pps(rate(ING), 5000), F_SHAPE);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &r));
+	g = got_rate(&self->t, "tgt0", ING);
+	EXPECT_EQ(F_PPS | F_SHAPE, g.flags);
+	EXPECT_EQ(TENGUARD_RATE_PKT_BURST_DEFAULT(5000U), g.pkt_burst);
+}
+
+TEST_F(genl, rate_set)
+{
+	struct port_req r = { .dev = "tgt0", .tenant = 100,
+			      .macs = { "02:00:00:00:01:01" } };
+	struct port_req set = { .dev = "tgt0" };
+	struct tenguard_rate g;
+	struct notif n[4];
+	struct tg_nl l;
+	uint64_t gen;
+
+	ASSERT_EQ(0, tg_open(&l));
+	ASSERT_EQ(0, tg_join_config(&l));
+	r.rates[0] = pps(bps(rate(EGR), 100000000), 20000);
+	r.rates[1] = bps(rate(ING), 50000000);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
+	gen = port_generation(&self->t, "tgt0");
+
+	/* a direction named is replaced whole: egress loses its pps */
+	set.rates[0] = burst(bps(rate(EGR), 200000000), 65536);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &set))
+		TH_LOG("%s", self->t.extack);
+	g = got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(2U, last.n_rates);
+	EXPECT_EQ(F_BPS, g.flags);
+	EXPECT_EQ(200000000ULL, g.bps);
+	EXPECT_EQ(65536U, g.burst);
+	EXPECT_EQ(0U, g.pps);
+	/* the other keeps its own */
+	EXPECT_EQ(F_BPS, last.rate[ING].flags);
+	EXPECT_EQ(50000000ULL, last.rate[ING].bps);
+	/* a change at runtime is a new generation, the daemon's to program */
+	EXPECT_LT(gen, last.generation);
+	gen = last.generation;
+
+	/* a SET without RATE keeps both */
+	memset(set.rates, 0, sizeof(set.rates));
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(2U, last.n_rates);
+	EXPECT_EQ(200000000ULL, last.rate[EGR].bps);
+
+	/* DIR alone lifts that direction's limits */
+	set.rates[0] = rate(EGR);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(1U, last.n_rates);
+	EXPECT_EQ(0U, last.rate[EGR].flags);
+	EXPECT_EQ(50000000ULL, last.rate[ING].bps);
+	EXPECT_LT(gen, last.generation);
+
+	/* an APPEND (a multi-part NEW) replaces per direction as well */
+	set.flags = TENGUARD_PORT_F_APPEND;
+	set.rates[0] = pps(rate(EGR), 1000);
+	set.rates[1] = rflags(bps(rate(ING), 60000000), F_SHAPE);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(2U, last.n_rates);
+	EXPECT_EQ(F_PPS, last.rate[EGR].flags);
+	EXPECT_EQ(1000U, last.rate[EGR].pps);
+	EXPECT_EQ(F_BPS | F_SHAPE, last.rate[ING].flags);
+	EXPECT_EQ(60000000ULL, last.rate[ING].bps);
+	set.rates[0] = rate(ING);
+	set.rates[1] = rate(EGR);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	got_rate(&self->t, "tgt0", EGR);
+	EXPECT_EQ(0U, last.n_rates);
+
+	/* "config" heard each, with the port's limits as a GET has them */
+	ASSERT_EQ(4, notifs(&l, n, 4)) TH_LOG("%d", notifs(&l, n, 4));
+	EXPECT_EQ(TENGUARD_CMD_PORT_NEW, n[0].cmd);
+	EXPECT_EQ(2, n[0].rates);
+	EXPECT_EQ(TENGUARD_CMD_PORT_SET, n[1].cmd);
+	EXPECT_EQ(2, n[1].rates);
+	EXPECT_EQ(2, n[2].rates);
+	EXPECT_EQ(1, n[3].rates);
+	tg_close(&l);
+}
+
+/* the request's errno, message, and the attribute at fault */
+#define EXPECT_RATE_ERR(err, msg, at, expr) do {			\
+	EXPECT_ERR(err, msg, expr);					\
+	EXPECT_EQ((at), self->t.bad_off);				\
+} while (0)
+
+TEST_F(genl, rate_errors)
+{
+	struct port_req r = { .dev = "tgt0", .tenant = 100,
+			      .macs = { "02:00:00:00:01:01" } };
+	struct port_req set = { .dev = "tgt0" };
+	struct port_req up = { .dev = "tgt1", .kind = TENGUARD_PORT_UPLINK };
+	uint64_t gen;
+
+	r.rates[0] = bps(rate(EGR), 100000000);
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &r));
+	gen = port_generation(&self->t, "tgt0");
+
+	set.rates[0] = bps(rate(-1), 1000000);
+	EXPECT_ERR(EINVAL, "missing rate direction",
+		   port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	EXPECT_EQ((uint32_t)TENGUARD_A_RATE_DIR, self->t.miss_type);
+	EXPECT_EQ(rate_at[0][0], self->t.miss_nest);
+
+	set.rates[0] = bps(rate(ING), 1000000);
+	set.rates[1] = pps(rate(EGR), 1000);
+	set.rates[2] = rate(ING);
+	EXPECT_RATE_ERR(EINVAL, "rate for ingress given twice", rate_at[2][0],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	memset(set.rates, 0, sizeof(set.rates));
+
+	set.rates[0] = burst(rate(EGR), 65536);
+	EXPECT_RATE_ERR(EINVAL, "a burst needs a bit rate above 0",
+			rate_at[0][TENGUARD_A_RATE_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = burst(pps(rate(EGR), 1000), 65536);
+	EXPECT_RATE_ERR(EINVAL, "a burst needs a bit rate above 0",
+			rate_at[0][TENGUARD_A_RATE_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = burst(bps(rate(EGR), 0), 65536);
+	EXPECT_RATE_ERR(EINVAL, "a burst needs a bit rate above 0",
+			rate_at[0][TENGUARD_A_RATE_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = pkt_burst(bps(rate(EGR), 1000000), 64);
+	EXPECT_RATE_ERR(EINVAL, "a packet burst needs a packet rate above 0",
+			rate_at[0][TENGUARD_A_RATE_PKT_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = pkt_burst(pps(rate(EGR), 0), 64);
+	EXPECT_RATE_ERR(EINVAL, "a packet burst needs a packet rate above 0",
+			rate_at[0][TENGUARD_A_RATE_PKT_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+
+	set.rates[0] = rflags(bps(rate(EGR), 1000000), F_SHAPE);
+	EXPECT_RATE_ERR(EINVAL, "shaping applies towards the VM only",
+			rate_at[0][TENGUARD_A_RATE_FLAGS],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = rflags(rate(ING), F_SHAPE);
+	EXPECT_RATE_ERR(EINVAL, "shaping needs a bit or packet rate",
+			rate_at[0][TENGUARD_A_RATE_FLAGS],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+
+	/* the policy's ranges and mask */
+	set.rates[0] = bps(rate(2), 1000000);
+	EXPECT_RATE_ERR(ERANGE, "out of range", rate_at[0][TENGUARD_A_RATE_DIR],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = bps(rate(EGR), TENGUARD_RATE_BPS_MAX + 1);
+	EXPECT_RATE_ERR(ERANGE, "out of range", rate_at[0][TENGUARD_A_RATE_BPS],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = burst(bps(rate(EGR), 1000000),
+			     TENGUARD_RATE_BURST_MIN - 1);
+	EXPECT_RATE_ERR(ERANGE, "out of range",
+			rate_at[0][TENGUARD_A_RATE_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = burst(bps(rate(EGR), 1000000),
+			     TENGUARD_RATE_BURST_MAX + 1);
+	EXPECT_RATE_ERR(ERANGE, "out of range",
+			rate_at[0][TENGUARD_A_RATE_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = pps(rate(EGR), TENGUARD_RATE_PPS_MAX + 1);
+	EXPECT_RATE_ERR(ERANGE, "out of range", rate_at[0][TENGUARD_A_RATE_PPS],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = pkt_burst(pps(rate(EGR), 1000), 0);
+	EXPECT_RATE_ERR(ERANGE, "out of range",
+			rate_at[0][TENGUARD_A_RATE_PKT_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	set.rates[0] = pkt_burst(pps(rate(EGR), 1000),
+				 TENGUARD_RATE_PKT_BURST_MAX + 1);
+	EXPECT_RATE_ERR(ERANGE, "out of range",
+			rate_at[0][TENGUARD_A_RATE_PKT_BURST],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+	/* the datapath's flags are the module's to set */
+	set.rates[0] = rflags(bps(rate(EGR), 1000000), F_BPS);
+	EXPECT_RATE_ERR(EINVAL, "", rate_at[0][TENGUARD_A_RATE_FLAGS],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &set));
+
+	/* nothing of the refused requests stuck */
+	memset(set.rates, 0, sizeof(set.rates));
+	EXPECT_EQ(gen, port_generation(&self->t, "tgt0"));
+	EXPECT_EQ(1U, last.n_rates);
+	EXPECT_EQ(F_BPS, last.rate[EGR].flags);
+	EXPECT_EQ(100000000ULL, last.rate[EGR].bps);
+	EXPECT_EQ(0U, last.rate[ING].flags);
+
+	/* an uplink has none, not even lifted ones */
+	up.rates[0] = bps(rate(EGR), 1000000);
+	EXPECT_RATE_ERR(EOPNOTSUPP, "only a VM port has rate limits",
+			rate_at[0][0],
+			port(&self->t, TENGUARD_CMD_PORT_NEW, &up));
+	up.rates[0] = rate(ING);
+	EXPECT_RATE_ERR(EOPNOTSUPP, "only a VM port has rate limits",
+			rate_at[0][0],
+			port(&self->t, TENGUARD_CMD_PORT_NEW, &up));
+	memset(up.rates, 0, sizeof(up.rates));
+	ASSERT_EQ(0, port(&self->t, TENGUARD_CMD_PORT_NEW, &up));
+	up.rates[0] = rate(EGR);
+	EXPECT_RATE_ERR(EOPNOTSUPP, "only a VM port has rate limits",
+			rate_at[0][0],
+			port(&self->t, TENGUARD_CMD_PORT_SET, &up));
 }
 
 TEST_HARNESS_MAIN

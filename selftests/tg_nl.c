@@ -92,10 +92,23 @@ static int ack_error(struct tg_nl *t, const struct nlmsghdr *nlh)
 	/* the request follows the error unless the ack was capped */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(e->msg);
-	mnl_attr_for_each(a, nlh, off)
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+	mnl_attr_for_each(a, nlh, off) {
+		switch (mnl_attr_get_type(a)) {
+		case NLMSGERR_ATTR_MSG:
 			snprintf(t->extack, sizeof(t->extack), "%s",
 				 mnl_attr_get_str(a));
+			break;
+		case NLMSGERR_ATTR_OFFS:
+			t->bad_off = mnl_attr_get_u32(a);
+			break;
+		case NLMSGERR_ATTR_MISS_NEST:
+			t->miss_nest = mnl_attr_get_u32(a);
+			break;
+		case NLMSGERR_ATTR_MISS_TYPE:
+			t->miss_type = mnl_attr_get_u32(a);
+			break;
+		}
+	}
 	return e->error;
 }
 
@@ -128,6 +141,7 @@ int tg_talk(struct tg_nl *t, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	int n, intr = 0;
 
 	t->extack[0] = '\0';
+	t->bad_off = t->miss_nest = t->miss_type = 0;
 	t->recvs = 0;
 	if (mnl_socket_sendto(t->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -364,7 +378,71 @@ void tg_port_put(struct nlmsghdr *nlh, const struct tg_port_req *r)
 		mnl_attr_put(nlh, TENGUARD_A_ADDR_ADDR, 4, in);
 		mnl_attr_nest_end(nlh, a);
 	}
+	for (i = 0; i < __TENGUARD_ACL_DIR_MAX; i++)
+		if (r->rate[i].flags)
+			tg_rate_put(nlh, i, &r->rate[i]);
 	mnl_attr_nest_end(nlh, n);
+}
+
+void tg_rate_put(struct nlmsghdr *nlh, uint32_t dir,
+		 const struct tenguard_rate *r)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, TENGUARD_A_PORT_RATE);
+
+	mnl_attr_put_u32(nlh, TENGUARD_A_RATE_DIR, dir);
+	if (r->flags & TENGUARD_RATE_F_BPS) {
+		mnl_attr_put_u64(nlh, TENGUARD_A_RATE_BPS, r->bps);
+		if (r->burst)
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_BURST, r->burst);
+	}
+	if (r->flags & TENGUARD_RATE_F_PPS) {
+		mnl_attr_put_u32(nlh, TENGUARD_A_RATE_PPS, r->pps);
+		if (r->pkt_burst)
+			mnl_attr_put_u32(nlh, TENGUARD_A_RATE_PKT_BURST,
+					 r->pkt_burst);
+	}
+	if (r->flags & __TENGUARD_RATE_F_ALL)
+		mnl_attr_put_u32(nlh, TENGUARD_A_RATE_FLAGS,
+				 r->flags & __TENGUARD_RATE_F_ALL);
+	mnl_attr_nest_end(nlh, n);
+}
+
+int tg_rate_parse(const struct nlattr *nest, uint32_t *dir,
+		  struct tenguard_rate *r)
+{
+	const struct nlattr *a;
+	int has_dir = 0;
+
+	memset(r, 0, sizeof(*r));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case TENGUARD_A_RATE_DIR:
+			*dir = mnl_attr_get_u32(a);
+			has_dir = 1;
+			break;
+		case TENGUARD_A_RATE_BPS:
+			r->bps = mnl_attr_get_u64(a);
+			r->flags |= TENGUARD_RATE_F_BPS;
+			break;
+		case TENGUARD_A_RATE_BURST:
+			r->burst = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_RATE_PPS:
+			r->pps = mnl_attr_get_u32(a);
+			r->flags |= TENGUARD_RATE_F_PPS;
+			break;
+		case TENGUARD_A_RATE_PKT_BURST:
+			r->pkt_burst = mnl_attr_get_u32(a);
+			break;
+		case TENGUARD_A_RATE_FLAGS:
+			r->flags |= mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (!has_dir || *dir > TENGUARD_ACL_DIR_MAX || !r->flags ||
+	    (r->burst && !r->bps) || (r->pkt_burst && !r->pps))
+		return -EINVAL;
+	return 0;
 }
 
 int tg_port(struct tg_nl *t, uint8_t cmd, const struct tg_port_req *r)

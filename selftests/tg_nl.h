@@ -23,6 +23,13 @@ struct tg_nl {
 	uint32_t seq;
 	unsigned int recvs;	/* datagrams the last tg_talk() received */
 	char extack[256];
+	/*
+	 * Of the last error, from the request's start (0: none): the
+	 * attribute at fault; the nest missing one, and its type.
+	 */
+	uint32_t bad_off;
+	uint32_t miss_nest;
+	uint32_t miss_type;
 };
 
 /* generic netlink with "tenguard" resolved; -ENOENT: no module */
@@ -65,12 +72,24 @@ struct tg_port_req {
 	uint8_t mac[6];
 	uint32_t master;	/* TENGUARD_A_PORT_MASTER if not 0 */
 	unsigned int n_addrs;	/* IPv4 addresses 198.18.x.y/32 to bind */
+	/* by enum tenguard_acl_dir; flags 0: no TENGUARD_A_PORT_RATE */
+	struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX];
 };
 
 void tg_port_put(struct nlmsghdr *nlh, const struct tg_port_req *r);
 int tg_port(struct tg_nl *t, uint8_t cmd, const struct tg_port_req *r);
 /* acknowledge the port's current generation, as the daemon does */
 int tg_port_ack(struct tg_nl *t, const char *ifname);
+
+/*
+ * A TENGUARD_A_PORT_RATE of dir from r: BPS and PPS as its datapath flags
+ * say, each burst if not 0, FLAGS if it shapes; flags 0 puts DIR alone.
+ */
+void tg_rate_put(struct nlmsghdr *nlh, uint32_t dir,
+		 const struct tenguard_rate *r);
+/* and back, datapath flags set: -EINVAL for what the kernel never sends */
+int tg_rate_parse(const struct nlattr *nest, uint32_t *dir,
+		  struct tenguard_rate *r);
 
 /* ---- rule sets ---- */
 

@@ -3,7 +3,8 @@
  * Unloading tenguard.ko while it is in use, a hundred times in a row. Each
  * round, with the module loaded:
  *
- *   - registers four ports, each with 256 addresses;
+ *   - registers four ports, each with 256 addresses and rate limits both
+ *     ways;
  *   - gives tgu0 a rule set of 200 rules, stages as many for tgu1 (a
  *     part with TENGUARD_ACL_F_MORE, never finished) and sets 200 node
  *     services: rule arrays the module frees on unload, from RCU
@@ -188,7 +189,17 @@ static void one_round(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(unload) *self, int round)
 {
 	static const struct tenguard_acl_rule rules[N_RULES];
-	struct tg_port_req r = { .tenant = TENANT, .n_addrs = N_ADDRS };
+	struct tg_port_req r = {
+		.tenant = TENANT, .n_addrs = N_ADDRS,
+		.rate = {
+			[TENGUARD_ACL_INGRESS] = {
+				.bps = 1000000000, .flags = TENGUARD_RATE_F_BPS |
+							    TENGUARD_RATE_F_SHAPE },
+			[TENGUARD_ACL_EGRESS] = {
+				.bps = 100000000, .pps = 20000,
+				.flags = TENGUARD_RATE_F_BPS | TENGUARD_RATE_F_PPS },
+		},
+	};
 	uint8_t mac[6] = { 0x02, 0, 0, 0x75, round, 0 };
 	struct tg_nl t, ev, gone;
 	struct tg_event e[8];
