@@ -30,7 +30,7 @@
 #define TG_RATE_TRIES		8
 /* the longest a shaped packet waits, whatever its burst says */
 #define TG_RATE_WAIT_MAX	TG_NSEC_PER_SEC
-#define TG_RATE_LACK_MAX	(1ULL << 44)
+#define TG_RATE_LACK_MAX	((__u64)1 << 44)
 
 /*
  * ns * from / to without overflow: rates are below 2^40 (TENGUARD_RATE_
@@ -64,7 +64,7 @@ static __always_inline void tg_tat_convert(__u64 *tat, __u64 now, __u64 from,
 	int i;
 
 	for (i = 0; i < TG_RATE_TRIES; i++) {
-		old = *(volatile __u64 *)tat;
+		old = *tat;
 		lack = old > now ? old - now : 0;
 		if (from != to)
 			lack = tg_scale(lack, from, to);
@@ -86,12 +86,12 @@ static __always_inline void tg_bucket_follow(struct tenguard_rate_bucket *b,
 					     __u64 rate, __u64 burst,
 					     __u64 unit, __u64 now)
 {
-	__u64 old = *(volatile __u64 *)&b->rate;
+	__u64 old = *&b->rate;
 
 	if (old != rate &&
 	    __sync_val_compare_and_swap(&b->rate, old, rate) == old && old)
 		tg_tat_convert(&b->tat, now, old, rate, 0, 0);
-	old = *(volatile __u64 *)&b->burst;
+	old = *&b->burst;
 	if (old != burst &&
 	    __sync_val_compare_and_swap(&b->burst, old, burst) == old && old)
 		tg_tat_convert(&b->tat, now, rate, rate, old * unit / rate,
@@ -110,7 +110,7 @@ static __always_inline __u64 tg_bucket_take(__u64 *tat, __u64 now, __u64 cost,
 	int i;
 
 	for (i = 0; i < TG_RATE_TRIES; i++) {
-		old = *(volatile __u64 *)tat;
+		old = *tat;
 		base = old > now ? old : now;
 		if (base - now > limit) {
 			/*

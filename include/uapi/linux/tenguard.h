@@ -540,17 +540,31 @@ enum tenguard_ct_timeout {
  * a second keeps it within 3%.
  */
 #define TENGUARD_RATE_BURST_FLOOR	131072U
-#define TENGUARD_RATE_BURST_DEFAULT(bps)				\
-	((bps) >> 4 < TENGUARD_RATE_BURST_FLOOR ?			\
-	 TENGUARD_RATE_BURST_FLOOR :					\
-	 (bps) >> 4 > TENGUARD_RATE_BURST_MAX ?				\
-	 TENGUARD_RATE_BURST_MAX : (__u32)((bps) >> 4))
 #define TENGUARD_RATE_PKT_BURST_FLOOR	32U
+
+static __inline__ __u32 tenguard_rate_burst_default(__u64 bps)
+{
+	__u64 burst = bps >> 4;
+
+	if (burst < TENGUARD_RATE_BURST_FLOOR)
+		return TENGUARD_RATE_BURST_FLOOR;
+	return burst > TENGUARD_RATE_BURST_MAX ? TENGUARD_RATE_BURST_MAX :
+						 (__u32)burst;
+}
+
+static __inline__ __u32 tenguard_rate_pkt_burst_default(__u32 pps)
+{
+	__u32 burst = pps >> 1;
+
+	if (burst < TENGUARD_RATE_PKT_BURST_FLOOR)
+		return TENGUARD_RATE_PKT_BURST_FLOOR;
+	return burst > TENGUARD_RATE_PKT_BURST_MAX ?
+	       TENGUARD_RATE_PKT_BURST_MAX : burst;
+}
+
+#define TENGUARD_RATE_BURST_DEFAULT(bps) tenguard_rate_burst_default(bps)
 #define TENGUARD_RATE_PKT_BURST_DEFAULT(pps)				\
-	((pps) >> 1 < TENGUARD_RATE_PKT_BURST_FLOOR ?			\
-	 TENGUARD_RATE_PKT_BURST_FLOOR :				\
-	 (pps) >> 1 > TENGUARD_RATE_PKT_BURST_MAX ?			\
-	 TENGUARD_RATE_PKT_BURST_MAX : (__u32)((pps) >> 1))
+	tenguard_rate_pkt_burst_default(pps)
 
 enum tenguard_rate_flag {
 	/* towards the VM: delay (EDT, fq) instead of dropping */
