@@ -199,8 +199,13 @@ int ctl_stats_open(struct ctl_map *m);
 /* the port's counters summed over CPUs; zero if it has none yet */
 int ctl_stats_read(const struct ctl_map *m, __u32 ifindex,
 		   struct tenguard_stats *sum);
-/* the counters as members of the open object; text: rx/tx/drop lines */
-void ctl_stats_print(const struct tenguard_stats *s, const char *indent);
+/*
+ * The counters as members of the open object; text: rx/tx/drop lines,
+ * then the limiter of each direction that has a limit in rate[] (by enum
+ * tenguard_acl_dir; NULL: none known) or counted something.
+ */
+void ctl_stats_print(const struct tenguard_stats *s,
+		     const struct tenguard_rate *rate, const char *indent);
 
 /*
  * tg_quarantine: -ENOENT (not reported) if the instance pins none (a

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -12,6 +14,7 @@
 #include "ctl.h"
 #include "names.h"
 #include "pins.h"
+#include "units.h"
 
 /* ---- reading ---- */
 
@@ -125,6 +128,7 @@ struct port_fmt {
 	const char *master;	/* from the module; NULL: JSON only */
 	const char *groups;	/* from the module */
 	const char *quarantine;
+	const char *rate;	/* a direction's limits; NULL: JSON only */
 	const char *none;	/* an empty field */
 	bool line;		/* monitor: one line, only what is set */
 };
@@ -167,6 +171,7 @@ static const struct port_fmt port_block = {
 	.generation = "  generation: %" PRIu64 "\n",
 	.acked = "  acked: %" PRIu64 "\n",
 	.master = "  master: %s\n",
+	.rate = "  rate %s\n",
 	.none = "none",
 };
 
@@ -181,6 +186,7 @@ static const struct port_fmt port_line = {
 	.generation = " generation %" PRIu64,
 	.acked = " acked %" PRIu64,
 	.master = " master %s",
+	.rate = " rate %s",
 	.none = "-",
 	.line = true,
 };
@@ -321,6 +327,95 @@ static void port_print_quarantine(const struct ctl_port *p,
 			     p->quarantined ? "on" : "off");
 }
 
+/* "100Mbit burst 128KiB pps 20000 pkt-burst 64 police", "none" */
+static const char *port_rate_str(const struct tenguard_rate *r, char *buf,
+				 size_t len)
+{
+	char v[TG_UNITS_STRLEN];
+	size_t n = 0;
+
+	if (!(r->flags & (TENGUARD_RATE_F_BPS | TENGUARD_RATE_F_PPS))) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	buf[0] = '\0';
+	/* a rate of 0 passes nothing: it has no burst */
+	if (r->flags & TENGUARD_RATE_F_BPS) {
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s",
+			      tg_rate_str(r->bps, v, sizeof(v)));
+		if (r->bps)
+			n += snprintf(buf + n, n < len ? len - n : 0,
+				      " burst %s",
+				      tg_size_str(r->burst, v, sizeof(v)));
+	}
+	if (r->flags & TENGUARD_RATE_F_PPS) {
+		n += snprintf(buf + n, n < len ? len - n : 0, "%spps %u",
+			      n ? " " : "", r->pps);
+		if (r->pps)
+			n += snprintf(buf + n, n < len ? len - n : 0,
+				      " pkt-burst %u", r->pkt_burst);
+	}
+	snprintf(buf + n, n < len ? len - n : 0, " %s",
+		 r->flags & TENGUARD_RATE_F_SHAPE ? "shape" : "police");
+	return buf;
+}
+
+/*
+ * A VM port's limits by direction: JSON null for a direction without
+ * any, and for an uplink, which has none to have.
+ */
+static void port_print_rate(const struct ctl_port *p,
+			    const struct port_fmt *f)
+{
+	const struct tenguard_rate *r;
+	char buf[160], text[170];
+	bool bps, pps;
+	int d;
+
+	if (p->port.kind != TENGUARD_PORT_VM) {
+		print_null(PRINT_JSON, "rate", NULL, NULL);
+		return;
+	}
+	open_json_object("rate");
+	for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++) {
+		r = &p->port.rate[d];
+		bps = r->flags & TENGUARD_RATE_F_BPS;
+		pps = r->flags & TENGUARD_RATE_F_PPS;
+		if (f->rate && (!f->line || bps || pps)) {
+			snprintf(text, sizeof(text), "%s %s",
+				 tg_acl_set_names[d],
+				 port_rate_str(r, buf, sizeof(buf)));
+			print_string(PRINT_FP, NULL, f->rate, text);
+		}
+		if (!bps && !pps) {
+			print_null(PRINT_JSON, tg_acl_set_names[d], NULL, NULL);
+			continue;
+		}
+		open_json_object(tg_acl_set_names[d]);
+		if (bps)
+			print_u64(PRINT_JSON, "bps", NULL, r->bps);
+		else
+			print_null(PRINT_JSON, "bps", NULL, NULL);
+		if (bps && r->bps)
+			print_uint(PRINT_JSON, "burst", NULL, r->burst);
+		else
+			print_null(PRINT_JSON, "burst", NULL, NULL);
+		if (pps)
+			print_uint(PRINT_JSON, "pps", NULL, r->pps);
+		else
+			print_null(PRINT_JSON, "pps", NULL, NULL);
+		if (pps && r->pps)
+			print_uint(PRINT_JSON, "pkt_burst", NULL, r->pkt_burst);
+		else
+			print_null(PRINT_JSON, "pkt_burst", NULL, NULL);
+		print_string(PRINT_JSON, "mode", NULL,
+			     r->flags & TENGUARD_RATE_F_SHAPE ? "shape" :
+			     "police");
+		close_json_object();
+	}
+	close_json_object();
+}
+
 static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 {
 	print_string(PRINT_ANY, "name", f->name, p->name);
@@ -338,6 +433,7 @@ static void port_print(const struct ctl_port *p, const struct port_fmt *f)
 		print_u64(PRINT_ANY, "acked", f->acked, p->acked);
 		port_print_master(p, f);
 	}
+	port_print_rate(p, f);
 }
 
 /* ---- the module's ports ---- */
@@ -360,6 +456,8 @@ static void port_from_genl(const struct genl_port *gp, struct ctl_port *p)
 	p->master = gp->master;
 	p->has_quarantine = gp->has & GENL_P_QUARANTINE;
 	p->quarantined = gp->cfg.quarantined;
+	/* as the datapath holds them, defaults filled in (genl.h) */
+	memcpy(p->port.rate, gp->cfg.rate, sizeof(p->port.rate));
 	/* the module holds at most TENGUARD_PORT_GROUPS_MAX */
 	for (i = 0; i < gp->cfg.n_groups && i < TENGUARD_PORT_GROUPS_MAX; i++)
 		p->groups[p->n_groups++] = gp->cfg.groups[i];
@@ -515,6 +613,9 @@ struct port_bindings {
 	__u16 *ethertypes;	/* host order */
 	size_t n_ethertypes;
 	struct tenguard_stats stats;
+	/* the daemon's measure of the port; no_meter: why there is none */
+	struct tenguard_rate_meter meter;
+	const char *no_meter;
 };
 
 static void port_bindings_free(struct port_bindings *b)
@@ -683,6 +784,36 @@ static int port_ethertypes_read(__u32 ifindex, struct port_bindings *b)
 	return b->ethertypes ? 0 : ctl_nomem();
 }
 
+/*
+ * tg_rate_meter's entry of the port: a daemon older than rate limits pins
+ * no such map, and one that has not sampled the port twice has no entry.
+ */
+static int port_meter_read(__u32 ifindex, struct port_bindings *b)
+{
+	struct ctl_map m;
+	int fd, err;
+
+	fd = tg_pin_open(ctl_instance, TENGUARD_MAP_RATE_METER);
+	if (fd == -ENOENT) {
+		b->no_meter = "the instance pins no " TENGUARD_MAP_RATE_METER;
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	err = ctl_map_open(&m, TENGUARD_MAP_RATE_METER, BPF_MAP_TYPE_HASH,
+			   sizeof(__u32), sizeof(struct tenguard_rate_meter));
+	if (err)
+		return err;
+	err = ctl_map_lookup(&m, &ifindex, &b->meter);
+	ctl_map_close(&m);
+	if (err == -ENOENT) {
+		b->no_meter = "not measured yet";
+		return 0;
+	}
+	b->no_meter = NULL;
+	return err;
+}
+
 static int port_bindings_read(__u32 ifindex, struct port_bindings *b)
 {
 	struct ctl_map stats;
@@ -700,7 +831,7 @@ static int port_bindings_read(__u32 ifindex, struct port_bindings *b)
 		return err;
 	err = ctl_stats_read(&stats, ifindex, &b->stats);
 	ctl_map_close(&stats);
-	return err;
+	return err ?: port_meter_read(ifindex, b);
 }
 
 static void print_list_start(const char *key, const char *label)
@@ -717,13 +848,58 @@ static void print_list_end(size_t n)
 	print_nl();
 }
 
+/*
+ * What passed and what the limiter dropped in each direction over the
+ * daemon's last interval: "measured egress 99.1Mbit 8200pps dropped
+ * 1.2Mbit 100pps", the drops where there is a limit or were some.
+ */
+static void port_meter_print(const struct ctl_port *p,
+			     const struct port_bindings *b)
+{
+	const struct tenguard_rate_measure *m;
+	char v[TG_UNITS_STRLEN];
+	int d;
+
+	if (p->port.kind != TENGUARD_PORT_VM)
+		return;
+	if (b->no_meter) {
+		print_null(PRINT_ANY, "measured", "  measured: none (%s)\n",
+			   b->no_meter);
+		return;
+	}
+	open_json_object("measured");
+	for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++) {
+		m = &b->meter.dir[d];
+		open_json_object(tg_acl_set_names[d]);
+		print_fp("  measured %s %s", tg_acl_set_names[d],
+			 tg_rate_str_approx(m->bps, v, sizeof(v)));
+		print_u64(PRINT_JSON, "bps", NULL, m->bps);
+		print_u64(PRINT_ANY, "pps", " %" PRIu64 "pps", m->pps);
+		if (p->port.rate[d].flags || m->drop_bps || m->drop_pps)
+			print_fp(" dropped %s",
+				 tg_rate_str_approx(m->drop_bps, v, sizeof(v)));
+		print_u64(PRINT_JSON, "drop_bps", NULL, m->drop_bps);
+		print_u64(p->port.rate[d].flags || m->drop_bps || m->drop_pps ?
+			  PRINT_ANY : PRINT_JSON, "drop_pps", " %" PRIu64 "pps",
+			  m->drop_pps);
+		print_u64(PRINT_JSON, "interval_ms", NULL,
+			  b->meter.interval_ns / 1000000);
+		print_nl();
+		close_json_object();
+	}
+	close_json_object();
+}
+
 /* no_stats: why there are no counters to show, NULL if there are */
-static void port_bindings_print(const struct port_bindings *b,
+static void port_bindings_print(const struct ctl_port *p,
+				const struct port_bindings *b,
 				const char *no_stats)
 {
 	char buf[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN];
 	const __u8 *m;
 	size_t i;
+
+	port_meter_print(p, b);
 
 	print_list_start("macs", "macs");
 	for (i = 0; i < b->n_macs; i++) {
@@ -761,7 +937,7 @@ static void port_bindings_print(const struct port_bindings *b,
 		return;
 	}
 	open_json_object("stats");
-	ctl_stats_print(&b->stats, "  ");
+	ctl_stats_print(&b->stats, p->port.rate, "  ");
 	close_json_object();
 }
 
@@ -827,10 +1003,12 @@ static int port_show_module(struct genl *g, const char *name,
 	 */
 	if (netnsid != GENL_NETNSID_NONE) {
 		*no_stats = "tenguardd counts the ports of its own namespace";
+		b->no_meter = "tenguardd measures the ports of its own namespace";
 		return 0;
 	}
 	if (tg_pin_dir(ctl_instance, dir, sizeof(dir)) || stat(dir, &st)) {
 		*no_stats = "no tenguardd instance of this name runs here";
+		b->no_meter = *no_stats;
 		return 0;
 	}
 	err = ctl_stats_open(&stats);
@@ -840,7 +1018,7 @@ static int port_show_module(struct genl *g, const char *name,
 	ctl_map_close(&stats);
 	if (!err)
 		*no_stats = NULL;
-	return err;
+	return err ?: port_meter_read(ifindex, b);
 }
 
 static int port_show(int argc, char **argv)
@@ -874,7 +1052,7 @@ static int port_show(int argc, char **argv)
 	if (!err) {
 		open_json_object(NULL);
 		port_print(&port, &port_block);
-		port_bindings_print(&b, no_stats);
+		port_bindings_print(&port, &b, no_stats);
 		close_json_object();
 	}
 	port_bindings_free(&b);
@@ -895,6 +1073,7 @@ enum port_word {
 	PW_MASTER = 1U << 7,
 	PW_NETNSID = 1U << 8,
 	PW_GROUP = 1U << 9,
+	PW_RATE = 1U << 10,
 };
 
 static const struct {
@@ -912,10 +1091,13 @@ static const struct {
 	{ "master", PW_MASTER, "DEV after \"master\"" },
 	{ "netnsid", PW_NETNSID, "N after \"netnsid\"" },
 	{ "group", PW_GROUP, "N after \"group\"" },
+	{ "rate", PW_RATE, "ingress or egress after \"rate\"" },
 };
 
 #define PW_LISTS	(PW_MAC | PW_ADDR | PW_ETHERTYPE | PW_GROUP)
-#define PW_VM_ONLY	(PW_TENANT | PW_LISTS | PW_FLAGS)
+/* words that may come again: lists, and rate once per direction */
+#define PW_REPEAT	(PW_LISTS | PW_RATE)
+#define PW_VM_ONLY	(PW_TENANT | PW_LISTS | PW_FLAGS | PW_RATE)
 
 struct port_req {
 	const char *path;
@@ -985,6 +1167,171 @@ static int port_list_item(struct port_req *r, enum port_word bit,
 	}
 }
 
+/* the words of "rate DIR ...", by their bit in port_rate_words()'s seen */
+enum port_rate_word {
+	RW_BPS, RW_BURST, RW_PPS, RW_PKT_BURST, RW_SHAPE, RW_NONE, RW_N
+};
+
+static const char *const port_rate_word_names[RW_N] = {
+	[RW_BPS] = "bps",
+	[RW_BURST] = "burst",
+	[RW_PPS] = "pps",
+	[RW_PKT_BURST] = "pkt-burst",
+	[RW_SHAPE] = "shape",
+	[RW_NONE] = "none",
+};
+
+/* "port set: invalid rate "10Q" after "bps": ..." */
+static int port_rate_invalid(const char *path, const char *what,
+			     const char *word, const char *after,
+			     const char *why)
+{
+	fprintf(stderr, CTL_NAME ": %s: invalid %s \"%s\" after \"%s\": %s\n",
+		path, what, word, after, why);
+	return -EINVAL;
+}
+
+/*
+ * The value after a word of a rate, within what the uapi header allows;
+ * whether it makes sense with the others (a burst without a rate) is the
+ * module's to say.
+ */
+static int port_rate_value(const char *path, enum port_rate_word w,
+			   const char *word, struct tenguard_rate *r)
+{
+	const char *after = port_rate_word_names[w], *what, *why;
+	char hint[160], lo[TG_UNITS_STRLEN], hi[TG_UNITS_STRLEN];
+	size_t len = strlen(word);
+	uint64_t v;
+	int err;
+
+	switch (w) {
+	case RW_BPS:
+		err = tg_rate_parse(word, &v);
+		if (!err && v <= TENGUARD_RATE_BPS_MAX) {
+			r->bps = v;
+			r->flags |= TENGUARD_RATE_F_BPS;
+			return 0;
+		}
+		what = "rate";
+		/* tc reads "bps" as bytes per second */
+		if (len > 3 && !strcasecmp(word + len - 3, "bps"))
+			why = "\"bps\" would be bytes per second to tc: write "
+			      "bits per second as 100M or 100Mbit";
+		else
+			why = hint;
+		snprintf(hint, sizeof(hint), "bits per second, 0 to %s, with "
+			 "k, M, G or T (powers of 1000) and an optional \"bit\": "
+			 "500k, 100M, 1.5Gbit",
+			 tg_rate_str(TENGUARD_RATE_BPS_MAX, hi, sizeof(hi)));
+		break;
+	case RW_BURST:
+		err = tg_size_parse(word, &v);
+		if (!err && v >= TENGUARD_RATE_BURST_MIN &&
+		    v <= TENGUARD_RATE_BURST_MAX) {
+			r->burst = v;
+			return 0;
+		}
+		what = "size";
+		why = hint;
+		snprintf(hint, sizeof(hint), "bytes, %s (one full-size frame) "
+			 "to %s, with K, M or G (powers of 1024) and an "
+			 "optional \"iB\" or \"B\": 128K, 64KiB",
+			 tg_size_str(TENGUARD_RATE_BURST_MIN, lo, sizeof(lo)),
+			 tg_size_str(TENGUARD_RATE_BURST_MAX, hi, sizeof(hi)));
+		break;
+	case RW_PPS:
+		err = tg_count_parse(word, &v);
+		if (!err && v <= TENGUARD_RATE_PPS_MAX) {
+			r->pps = v;
+			r->flags |= TENGUARD_RATE_F_PPS;
+			return 0;
+		}
+		what = "packet rate";
+		why = hint;
+		snprintf(hint, sizeof(hint), "packets per second, 0 to %u, "
+			 "with k or M (powers of 1000): 20000, 20k",
+			 TENGUARD_RATE_PPS_MAX);
+		break;
+	default:
+		err = tg_count_parse(word, &v);
+		if (!err && v >= 1 && v <= TENGUARD_RATE_PKT_BURST_MAX) {
+			r->pkt_burst = v;
+			return 0;
+		}
+		what = "packet count";
+		why = hint;
+		snprintf(hint, sizeof(hint), "packets, 1 to %u, with k or M "
+			 "(powers of 1000): 64", TENGUARD_RATE_PKT_BURST_MAX);
+	}
+	return port_rate_invalid(path, what, word, after, why);
+}
+
+/*
+ * "rate DIR" and the words of its limits at argv[0..]: "egress bps 100M
+ * burst 128K", "ingress pps 20k shape", "egress none". The direction's
+ * limits are what is given, nothing kept of what it had. Returns the
+ * words taken, or a reported error.
+ */
+static int port_rate_words(struct port_req *r, int argc, char **argv)
+{
+	struct tenguard_rate *rate;
+	unsigned int seen = 0;
+	char what[48];
+	int dir, n = 1, w, err;
+
+	dir = tg_name_index(tg_acl_set_names, __TENGUARD_ACL_DIR_MAX, argv[0]);
+	if (dir < 0)
+		return ctl_invalid(r->path, "direction", argv[0],
+				   "ingress (to the VM) or egress (from it)");
+	snprintf(what, sizeof(what), "rate %s", argv[0]);
+	if (r->p.rate_dirs & 1U << dir)
+		return ctl_twice(r->path, what);
+	r->p.rate_dirs |= 1U << dir;
+	rate = &r->p.cfg.rate[dir];
+	memset(rate, 0, sizeof(*rate));
+
+	while (n < argc) {
+		w = tg_name_index(port_rate_word_names, RW_N, argv[n]);
+		if (w < 0)
+			break;	/* the next word of the command */
+		if (seen & 1U << w) {
+			snprintf(what, sizeof(what), "rate %s %s", argv[0],
+				 argv[n]);
+			return ctl_twice(r->path, what);
+		}
+		seen |= 1U << w;
+		n++;
+		if (w == RW_SHAPE) {
+			rate->flags |= TENGUARD_RATE_F_SHAPE;
+			continue;
+		}
+		if (w == RW_NONE)
+			continue;
+		if (n == argc) {
+			snprintf(what, sizeof(what), "%s after \"%s\"",
+				 w == RW_BPS ? "RATE" : w == RW_BURST ? "SIZE" :
+				 "COUNT", port_rate_word_names[w]);
+			return ctl_missing(r->path, what);
+		}
+		err = port_rate_value(r->path, w, argv[n++], rate);
+		if (err)
+			return err;
+	}
+	if (!seen) {
+		snprintf(what, sizeof(what), "LIMIT or none after \"rate %s\"",
+			 argv[0]);
+		return ctl_missing(r->path, what);
+	}
+	if ((seen & 1U << RW_NONE) && seen != 1U << RW_NONE) {
+		fprintf(stderr, CTL_NAME ": %s: \"rate %s none\" lifts the "
+			"limits of %s: no LIMIT goes with it\n", r->path,
+			argv[0], argv[0]);
+		return -EINVAL;
+	}
+	return n;
+}
+
 /* the words after DEV; only syntax: the module judges meaning */
 static int port_words_parse(struct port_req *r, int argc, char **argv,
 			    bool add)
@@ -998,7 +1345,7 @@ static int port_words_parse(struct port_req *r, int argc, char **argv,
 		if (i < 0)
 			return ctl_what_is("port", argv[0]);
 		bit = port_words[i].bit;
-		if ((r->given & bit) && !(bit & PW_LISTS))
+		if ((r->given & bit) && !(bit & PW_REPEAT))
 			return ctl_twice(r->path, argv[0]);
 		r->given |= bit;
 		argc--;
@@ -1032,6 +1379,10 @@ static int port_words_parse(struct port_req *r, int argc, char **argv,
 		case PW_NETNSID:
 			err = ctl_arg_netnsid(r->path, argv[0], &p->netnsid);
 			break;
+		case PW_RATE:
+			n = port_rate_words(r, argc, argv);
+			err = n < 0 ? n : 0;
+			break;
 		default:
 			err = port_list_item(r, bit, argv[0]);
 			while (!err && n < argc &&
@@ -1057,7 +1408,7 @@ static int port_words_check(struct port_req *r, bool add)
 	if (r->given & PW_UPLINK) {
 		if (r->given & PW_VM_ONLY) {
 			fprintf(stderr, CTL_NAME ": %s: an uplink has no tenant, "
-				"mac, addr, ethertype, group or flags: it "
+				"mac, addr, ethertype, group, flags or rate: it "
 				"carries segments\n", r->path);
 			return -EINVAL;
 		}
@@ -1108,7 +1459,8 @@ static int port_change(const char *path, int argc, char **argv, bool add)
 		 (r.given & PW_ETHERTYPE ? GENL_P_ETHERTYPES : 0) |
 		 (r.given & PW_SEGMENT ? GENL_P_SEGMENT : 0) |
 		 (r.given & PW_MASTER ? GENL_P_MASTER : 0) |
-		 (r.given & PW_GROUP ? GENL_P_GROUPS : 0);
+		 (r.given & PW_GROUP ? GENL_P_GROUPS : 0) |
+		 (r.given & PW_RATE ? GENL_P_RATE : 0);
 	if (add) {
 		p->cfg.kind = r.given & PW_UPLINK ? TENGUARD_PORT_UPLINK :
 			      TENGUARD_PORT_VM;
@@ -1354,6 +1706,8 @@ static int port_help(int argc, char **argv)
 	       "SEGMENT := { vlan VID | vni VNI }\n"
 	       "FLAG := { dhcp-server | router | encap }\n"
 	       "GROUP := a group of the port's tenant, 1..65535\n"
+	       "DIR := { ingress | egress }\n"
+	       "LIMIT := { bps RATE | burst SIZE | pps COUNT | pkt-burst COUNT | shape }\n"
 	       "\n"
 	       "A port is a network device tenguard guards: the host end of a VM's tap\n"
 	       "or veth (kind vm, bound to one tenant), or an uplink carrying tenant\n"
@@ -1395,11 +1749,63 @@ static int port_help(int argc, char **argv)
 	       "\n"
 	       "port set changes what it is given and nothing else: each of mac,\n"
 	       "addr, ethertype and group given replaces that whole list, flags\n"
-	       "replaces the flags (\"flags none\" clears them). port del makes DEV no\n"
-	       "longer a port.\n"
+	       "replaces the flags (\"flags none\" clears them), rate DIR replaces\n"
+	       "that direction's limits. port del makes DEV no longer a port.\n"
 	       "Lists too long for one message are sent in parts, in PORT_SETs\n"
 	       "that append; a port add that fails on the way deletes the port\n"
 	       "again.\n"
+	       "\n"
+	       "Rate limits. rate DIR LIMIT... limits one direction of a VM port,\n"
+	       "named from the VM as rule sets are: egress is what the VM sends,\n"
+	       "ingress what is delivered to it. Each limit is a token bucket:\n"
+	       "  bps RATE         a bit rate: bits per second, each frame counted from\n"
+	       "                   its Ethernet header on, a GSO packet once\n"
+	       "  burst SIZE       the bytes that may pass at once above the bit rate\n"
+	       "                   (the bucket's size): 1514B (one full-size frame) to\n"
+	       "                   1GiB; left out, what the rate carries in half a\n"
+	       "                   second, at least 128KiB\n"
+	       "  pps COUNT        a packet rate: packets per second, up to 1000000000\n"
+	       "  pkt-burst COUNT  the packets that may pass at once above it, 1 to\n"
+	       "                   16777216; left out, half a second of the rate, at\n"
+	       "                   least 32\n"
+	       "  shape            delay what exceeds instead of dropping it (below)\n"
+	       "A direction may have a bit rate, a packet rate or both; a packet passes\n"
+	       "only if every bucket it has holds enough for it, and takes from none\n"
+	       "otherwise. A rate of 0 passes nothing in that direction (it has no\n"
+	       "burst); a direction given no rate is not limited. What exceeds a limit\n"
+	       "is dropped (police, the default). With shape each packet leaves at the\n"
+	       "time its rate allows instead, which needs the fq qdisc on the port:\n"
+	       "tenguardd sets it up. A packet that would wait longer than the bucket\n"
+	       "takes to fill is dropped even so. shape works towards the VM only\n"
+	       "(ingress) and only with a rate: the module refuses it otherwise.\n"
+	       "\n"
+	       "rate DIR LIMIT... in port set replaces all of that direction's limits:\n"
+	       "what it does not give is not kept (a burst left out is the default\n"
+	       "again). \"rate DIR none\" lifts the direction's limits; a direction\n"
+	       "not named keeps its own. rate may be given once for each direction in\n"
+	       "one command. A change takes effect without refilling or emptying the\n"
+	       "buckets: no burst is given back by changing a limit. Uplinks have no\n"
+	       "limits: their tenants' ports do.\n"
+	       "\n"
+	       "RATE is a decimal number, a fraction allowed (\"1.5G\"), with an\n"
+	       "optional k, M, G or T (powers of 1000) and an optional \"bit\": 500k,\n"
+	       "100M, 100mbit, 1Gbit, 0; up to 1Tbit. \"bps\" as a suffix is refused:\n"
+	       "tc reads it as bytes per second. SIZE is bytes with an optional K, M\n"
+	       "or G (powers of 1024) and an optional \"iB\" or \"B\": 1514, 128K,\n"
+	       "64KiB, 1M. COUNT takes k or M (powers of 1000): 20k, 64. Suffixes are\n"
+	       "case-insensitive; a value must come out a whole number (\"1.5\" bytes\n"
+	       "is refused).\n"
+	       "\n"
+	       "Without the module (standalone mode) the limits are the policy file's\n"
+	       "(\"rate\" of a port, with the same units) and port show reads them\n"
+	       "from the maps.\n"
+	       "\n"
+	       "port show prints each direction's limits in force, defaults filled in\n"
+	       "(\"rate egress 100Mbit burst 128KiB pps 20000 pkt-burst 64 police\",\n"
+	       "\"rate ingress none\"), what tenguardd measured over its last interval\n"
+	       "of about a second (\"measured egress 99.1Mbit 8200pps dropped 1.2Mbit\n"
+	       "100pps\": what passed, then what the limiter dropped), and with the\n"
+	       "counters each direction's limiter (see \"" CTL_NAME " stats help\").\n"
 	       "\n"
 	       "port quarantine cuts DEV off (on, the default) or lets it back (off):\n"
 	       "a quarantined port passes only ARP, neighbour discovery and what the\n"
@@ -1414,11 +1820,18 @@ static int port_help(int argc, char **argv)
 	       "With -j, port list prints [{\"name\", \"ifindex\", \"kind\", \"tenant\",\n"
 	       "\"tenant_name\", \"segment\" (uplinks bound to one), \"flags\",\n"
 	       "\"quarantine\" (\"on\", \"off\", or null if the instance keeps no such\n"
-	       "state), \"generation\"}], from the module with \"groups\" (ids),\n"
-	       "\"acked\" and \"master\" (an ifindex, or null for any); port show prints\n"
-	       "one such object with \"macs\", \"addresses\", \"ethertypes\" and\n"
-	       "\"stats\" (null if no daemon counts for the port). The maps do not keep\n"
-	       "a port's groups: they are the module's, or the policy file's.\n"
+	       "state), \"generation\", \"rate\"}], from the module with \"groups\"\n"
+	       "(ids), \"acked\" and \"master\" (an ifindex, or null for any). \"rate\"\n"
+	       "is {\"ingress\": LIMITS, \"egress\": LIMITS} for a VM port, null for an\n"
+	       "uplink; LIMITS is null for a direction without limits, else {\"bps\",\n"
+	       "\"burst\", \"pps\", \"pkt_burst\", \"mode\": \"police\" or \"shape\"}, a\n"
+	       "rate null if not limited, a burst null beside a rate that is null or\n"
+	       "0. port show prints one such object with \"macs\", \"addresses\",\n"
+	       "\"ethertypes\", \"measured\" ({DIR: {\"bps\", \"pps\", \"drop_bps\",\n"
+	       "\"drop_pps\", \"interval_ms\"}}, null if not measured) and \"stats\"\n"
+	       "(null if no daemon counts for the port; its \"limiter\" is described\n"
+	       "by \"" CTL_NAME " stats help\"). The maps do not keep a port's groups:\n"
+	       "they are the module's, or the policy file's.\n"
 	       "\n"
 	       "add, set, del and quarantine with the module need CAP_NET_ADMIN; the\n"
 	       "module's reason for a refusal is printed as \"Error: ...\".\n");
@@ -1429,17 +1842,18 @@ const struct ctl_cmd port_cmds[] = {
 	{ "list", port_list, "[netnsid N]",
 	  "ports by name: kind, tenant, segment, flags", NULL },
 	{ "show", port_show, "DEV [netnsid N]",
-	  "one port with its MACs, addresses, ethertypes, counters", NULL },
+	  "one port: its bindings, rate limits and counters", NULL },
 	{ "add", port_add,
 	  "DEV tenant ID mac MAC... [addr PREFIX]... [ethertype 0xNNNN]...\n"
 	  "    [group GROUP]... [flags FLAG[,FLAG]...] [master DEV]\n"
-	  "    [netnsid N]\n"
+	  "    [rate DIR LIMIT...]... [netnsid N]\n"
 	  "DEV uplink [segment SEGMENT] [master DEV] [netnsid N]",
 	  "make DEV a VM port or an uplink", NULL },
 	{ "set", port_set,
 	  "DEV [tenant ID] [mac MAC...] [addr PREFIX...] [ethertype 0xNNNN...]\n"
 	  "    [group GROUP...] [flags {FLAG[,FLAG]...|none}]\n"
-	  "    [segment SEGMENT] [master {DEV|none}] [netnsid N]",
+	  "    [segment SEGMENT] [master {DEV|none}]\n"
+	  "    [rate DIR {LIMIT...|none}]... [netnsid N]",
 	  "change a port: lists given replace its lists", NULL },
 	{ "del", port_del, "DEV [netnsid N]", "make DEV no longer a port", NULL },
 	{ "quarantine", port_quarantine, "DEV [on|off] [netnsid N]",

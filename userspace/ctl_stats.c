@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tenguardctl stats: per-port packet and drop counters. */
+/* tenguardctl stats: per-port packet, drop and limiter counters. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ int ctl_stats_read(const struct ctl_map *m, __u32 ifindex,
 	size_t size = ctl_map_value_size(m), cpu, i;
 	const struct tenguard_stats *s;
 	void *buf;
-	int err;
+	int err, d;
 
 	memset(sum, 0, sizeof(*sum));
 	if (!size) {
@@ -47,12 +47,53 @@ int ctl_stats_read(const struct ctl_map *m, __u32 ifindex,
 		sum->tx_bytes += s->tx_bytes;
 		for (i = 0; i < __TENGUARD_DROP_MAX; i++)
 			sum->drop[i] += s->drop[i];
+		for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++) {
+			sum->rate[d].packets += s->rate[d].packets;
+			sum->rate[d].bytes += s->rate[d].bytes;
+			sum->rate[d].shaped += s->rate[d].shaped;
+			sum->rate[d].drop_packets += s->rate[d].drop_packets;
+			sum->rate[d].drop_bytes += s->rate[d].drop_bytes;
+		}
 	}
 	free(buf);
 	return err;
 }
 
-void ctl_stats_print(const struct tenguard_stats *s, const char *indent)
+/*
+ * Each direction's limiter: JSON always, text for a direction that has a
+ * limit or counted something (the limit may have been lifted since).
+ */
+static void ctl_limiter_print(const struct tenguard_stats *s,
+			      const struct tenguard_rate *rate,
+			      const char *indent)
+{
+	const struct tenguard_rate_stats *l;
+	enum output_type t;
+	int d;
+
+	open_json_object("limiter");
+	for (d = 0; d < __TENGUARD_ACL_DIR_MAX; d++) {
+		l = &s->rate[d];
+		t = l->packets || l->drop_packets || (rate && rate[d].flags) ?
+		    PRINT_ANY : PRINT_JSON;
+		open_json_object(tg_acl_set_names[d]);
+		if (t & PRINT_FP)
+			print_fp("%slimiter %s:", indent, tg_acl_set_names[d]);
+		print_u64(t, "packets", " %" PRIu64 " packets", l->packets);
+		print_u64(t, "bytes", ", %" PRIu64 " bytes", l->bytes);
+		print_u64(l->shaped ? t : PRINT_JSON, "shaped",
+			  " (%" PRIu64 " shaped)", l->shaped);
+		print_u64(t, "drop_packets", ", dropped %" PRIu64 " packets",
+			  l->drop_packets);
+		print_u64(t, "drop_bytes", ", %" PRIu64 " bytes\n",
+			  l->drop_bytes);
+		close_json_object();
+	}
+	close_json_object();
+}
+
+void ctl_stats_print(const struct tenguard_stats *s,
+		     const struct tenguard_rate *rate, const char *indent)
 {
 	bool any = false;
 	int i;
@@ -78,6 +119,7 @@ void ctl_stats_print(const struct tenguard_stats *s, const char *indent)
 	}
 	close_json_object();
 	print_fp(any ? "\n" : " none\n");
+	ctl_limiter_print(s, rate, indent);
 }
 
 int ctl_quarantine_open(struct ctl_map *m)
@@ -125,7 +167,17 @@ static int stats_help(void)
 	       "reasons that counted something; JSON has all of them:\n"
 	       "\n"
 	       "  [{\"name\", \"ifindex\", \"quarantine\", \"rx_packets\", \"rx_bytes\",\n"
-	       "    \"tx_packets\", \"tx_bytes\", \"drop\": {REASON: COUNT, ...}}]\n"
+	       "    \"tx_packets\", \"tx_bytes\", \"drop\": {REASON: COUNT, ...},\n"
+	       "    \"limiter\": {DIR: {\"packets\", \"bytes\", \"shaped\",\n"
+	       "                       \"drop_packets\", \"drop_bytes\"}, ...}}]\n"
+	       "\n"
+	       "\"limiter\" counts each direction's rate limiter (\"" CTL_NAME " port\n"
+	       "help\"), DIR \"egress\" from the VM and \"ingress\" towards it: packets\n"
+	       "and bytes it let through (a GSO packet once, bytes from the Ethernet\n"
+	       "header on), how many of those it shaped (gave a later departure time),\n"
+	       "and what it dropped for exceeding the limit (also counted as drop\n"
+	       "reason \"rate\"). Text shows a direction that has a limit or counted\n"
+	       "something; JSON has both, zero where nothing is limited.\n"
 	       "\n"
 	       "\"quarantine\" is \"on\" for a port cut off by \"" CTL_NAME " port\n"
 	       "quarantine\" (text: \"quarantined\" after its name), else \"off\"; null\n"
@@ -213,7 +265,7 @@ int stats_main(int argc, char **argv)
 		else
 			print_null(PRINT_JSON, "quarantine", NULL, NULL);
 		print_fp(ps[i].quarantined ? " quarantined\n" : "\n");
-		ctl_stats_print(&ps[i].stats, "  ");
+		ctl_stats_print(&ps[i].stats, ps[i].port.port.rate, "  ");
 		close_json_object();
 	}
 	close_json_array(PRINT_JSON, NULL);

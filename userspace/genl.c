@@ -29,6 +29,7 @@
 
 #include "genl.h"
 #include "names.h"
+#include "units.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -68,6 +69,9 @@ enum genl_show {
 	GS_ACL_FLAGS,	/* TENGUARD_ACL_F_* */
 	GS_RULE_FLAGS,	/* TENGUARD_RULE_F_* */
 	GS_NODE_FLAGS,	/* TENGUARD_NODE_F_* */
+	GS_BPS,		/* bits per second: "100000000 (100Mbit)" */
+	GS_BYTES,	/* "131072 (128KiB)" */
+	GS_RATE_FLAGS,	/* TENGUARD_RATE_F_* */
 };
 
 struct genl_set;
@@ -120,6 +124,20 @@ static const struct genl_set genl_tenant_nla = {
 	"tenant", TENGUARD_A_TENANT_MAX, genl_tenant_attrs
 };
 
+static const struct genl_attr genl_rate_attrs[] = {
+	GA(TENGUARD_A_RATE_DIR, "direction", GT_U32, .show = GS_DIR),
+	GA(TENGUARD_A_RATE_BPS, "bps", GT_U64, .show = GS_BPS),
+	GA(TENGUARD_A_RATE_BURST, "burst", GT_U32, .show = GS_BYTES),
+	GA(TENGUARD_A_RATE_PPS, "pps", GT_U32),
+	GA(TENGUARD_A_RATE_PKT_BURST, "pkt-burst", GT_U32),
+	GA(TENGUARD_A_RATE_FLAGS, "flags", GT_U32, .show = GS_RATE_FLAGS),
+	GA(TENGUARD_A_RATE_PAD, "pad", GT_NONE),
+};
+
+static const struct genl_set genl_rate_nla = {
+	"rate", TENGUARD_A_RATE_MAX, genl_rate_attrs
+};
+
 static const struct genl_attr genl_port_attrs[] = {
 	GA(TENGUARD_A_PORT_IFINDEX, "ifindex", GT_U32),
 	GA(TENGUARD_A_PORT_IFNAME, "ifname", GT_STRING),
@@ -139,6 +157,7 @@ static const struct genl_attr genl_port_attrs[] = {
 	GA(TENGUARD_A_PORT_PAD, "pad", GT_NONE),
 	GA(TENGUARD_A_PORT_GROUP, "group", GT_U32),
 	GA(TENGUARD_A_PORT_QUARANTINE, "quarantine", GT_U8),
+	GA(TENGUARD_A_PORT_RATE, "rate", GT_NESTED, .nest = &genl_rate_nla),
 };
 
 static const struct genl_set genl_port_nla = {
@@ -345,6 +364,14 @@ static const struct tg_flag_name genl_node_flag_names[] = {
 	{ 0, NULL },
 };
 
+/* requests carry shape only; the datapath's bits may show in a dump */
+static const struct tg_flag_name genl_rate_flag_names[] = {
+	{ TENGUARD_RATE_F_SHAPE, "shape" },
+	{ TENGUARD_RATE_F_BPS, "bps" },
+	{ TENGUARD_RATE_F_PPS, "pps" },
+	{ 0, NULL },
+};
+
 static void genl_bits_str(uint32_t v, const struct tg_flag_name *names,
 			  char *buf, size_t len)
 {
@@ -371,6 +398,7 @@ static void genl_enum_str(uint32_t v, const char *const *names, size_t n,
 
 static void genl_segment_str(const struct nlattr *nest, char *buf, size_t len);
 static void genl_addr_str(const struct nlattr *nest, char *buf, size_t len);
+static void genl_rate_str(const struct nlattr *nest, char *buf, size_t len);
 
 /* a valid attribute's value as a person reads it */
 static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
@@ -396,6 +424,13 @@ static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
 		snprintf(buf, len, "%" PRId32, nla_get_s32(a));
 		return;
 	case GT_U64:
+		if (d->show == GS_BPS) {
+			char r[TG_UNITS_STRLEN];
+
+			snprintf(buf, len, "%" PRIu64 " (%s)", nla_get_u64(a),
+				 tg_rate_str(nla_get_u64(a), r, sizeof(r)));
+			return;
+		}
 		snprintf(buf, len, "%" PRIu64, nla_get_u64(a));
 		return;
 	case GT_STRING:
@@ -413,6 +448,8 @@ static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
 			genl_segment_str(a, buf, len);
 		else if (d->nest == &genl_addr_nla)
 			genl_addr_str(a, buf, len);
+		else if (d->nest == &genl_rate_nla)
+			genl_rate_str(a, buf, len);
 		else
 			snprintf(buf, len, "(%d bytes)", nla_len(a));
 		return;
@@ -458,6 +495,16 @@ static void genl_value_str(const struct genl_attr *d, const struct nlattr *a,
 		break;
 	case GS_NODE_FLAGS:
 		genl_bits_str(v, genl_node_flag_names, buf, len);
+		break;
+	case GS_BYTES: {
+		char size[TG_UNITS_STRLEN];
+
+		snprintf(buf, len, "%u (%s)", v,
+			 tg_size_str(v, size, sizeof(size)));
+		break;
+	}
+	case GS_RATE_FLAGS:
+		genl_bits_str(v, genl_rate_flag_names, buf, len);
 		break;
 	default:
 		snprintf(buf, len, "%u", v);
@@ -505,6 +552,25 @@ static void genl_addr_str(const struct nlattr *nest, char *buf, size_t len)
 		snprintf(buf, len, "%s/%u", addr, plen);
 	else
 		snprintf(buf, len, "%s", addr);
+}
+
+/* "egress": which direction a rate nest limits */
+static void genl_rate_str(const struct nlattr *nest, char *buf, size_t len)
+{
+	struct nlattr *a;
+	uint32_t dir;
+	int rem;
+
+	snprintf(buf, len, "(no direction)");
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != TENGUARD_A_RATE_DIR || nla_len(a) != 4)
+			continue;
+		dir = nla_get_u32(a);
+		if (dir < __TENGUARD_ACL_DIR_MAX)
+			snprintf(buf, len, "%s", tg_acl_set_names[dir]);
+		else
+			snprintf(buf, len, "direction %u", dir);
+	}
 }
 
 /* ---- the handle ---- */
@@ -747,11 +813,18 @@ static bool genl_describe_at(const struct genl_set *set, const void *base,
 				 *path ? " " : "", type);
 			return true;
 		}
-		if (d->nest == &genl_rule_nla)
+		if (d->nest == &genl_rule_nla) {
 			snprintf(label, sizeof(label), "%s %u", d->label,
 				 set == &genl_acl_nla ? rule_base + idx : idx);
-		else
+		} else if (d->nest == &genl_rate_nla) {
+			/* "rate egress burst 1000": a rate is its direction's */
+			char dir[24];
+
+			genl_rate_str(a, dir, sizeof(dir));
+			snprintf(label, sizeof(label), "%s %s", d->label, dir);
+		} else {
 			snprintf(label, sizeof(label), "%s", d->label);
+		}
 		if (offset > at && d->type == GT_NESTED) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path,
 				 *path ? " " : "", label);
@@ -760,8 +833,8 @@ static bool genl_describe_at(const struct genl_set *set, const void *base,
 					     rule_base, buf, buflen))
 				return true;
 		}
-		if (d->nest == &genl_rule_nla) {
-			/* a whole rule: its index says which */
+		if (d->nest == &genl_rule_nla || d->nest == &genl_rate_nla) {
+			/* a whole rule or rate: its index or direction says */
 			snprintf(buf, buflen, "%s%s%s", path, *path ? " " : "",
 				 label);
 			return true;
@@ -1291,6 +1364,76 @@ static int genl_parse_addr(struct genl *g, const struct nlattr *nest,
 	return 0;
 }
 
+/*
+ * One direction's limits as the datapath holds them: the flag of each
+ * rate the module sent, its burst defaulted if the module left it out
+ * (it sends every value in force), shape.
+ */
+static int genl_parse_rate(struct genl *g, const struct nlattr *nest,
+			   struct genl_port *p)
+{
+	struct tenguard_rate r = {};
+	const struct genl_attr *d;
+	bool has_dir = false;
+	struct nlattr *a;
+	uint32_t dir = 0;
+	int rem, err;
+
+	nla_for_each_nested(a, nest, rem) {
+		d = genl_reply_attr(g, &genl_rate_nla, a, &err);
+		if (err)
+			return err;
+		if (!d)
+			continue;
+		switch (nla_type(a)) {
+		case TENGUARD_A_RATE_DIR:
+			dir = nla_get_u32(a);
+			has_dir = true;
+			break;
+		case TENGUARD_A_RATE_BPS:
+			r.bps = nla_get_u64(a);
+			r.flags |= TENGUARD_RATE_F_BPS;
+			break;
+		case TENGUARD_A_RATE_BURST:
+			r.burst = nla_get_u32(a);
+			break;
+		case TENGUARD_A_RATE_PPS:
+			r.pps = nla_get_u32(a);
+			r.flags |= TENGUARD_RATE_F_PPS;
+			break;
+		case TENGUARD_A_RATE_PKT_BURST:
+			r.pkt_burst = nla_get_u32(a);
+			break;
+		case TENGUARD_A_RATE_FLAGS:
+			/* a newer module's modes are none this build enforces */
+			r.flags |= nla_get_u32(a) & __TENGUARD_RATE_F_ALL;
+			break;
+		}
+	}
+	if (!has_dir || dir >= __TENGUARD_ACL_DIR_MAX)
+		return genl_bad_reply(g, "the module sent a rate of no "
+				      "direction this build knows");
+	if (p->rate_dirs & 1U << dir)
+		return genl_bad_reply(g, "the module sent two rates for %s",
+				      tg_acl_set_names[dir]);
+	/* a burst only beside a rate that passes something */
+	if (!(r.flags & TENGUARD_RATE_F_BPS) || !r.bps)
+		r.burst = 0;
+	else if (!r.burst)
+		r.burst = TENGUARD_RATE_BURST_DEFAULT(r.bps);
+	if (!(r.flags & TENGUARD_RATE_F_PPS) || !r.pps)
+		r.pkt_burst = 0;
+	else if (!r.pkt_burst)
+		r.pkt_burst = TENGUARD_RATE_PKT_BURST_DEFAULT(r.pps);
+	/* shape alone limits nothing: the datapath's flags 0 */
+	if (!(r.flags & (TENGUARD_RATE_F_BPS | TENGUARD_RATE_F_PPS)))
+		r.flags = 0;
+	p->cfg.rate[dir] = r;
+	p->rate_dirs |= 1U << dir;
+	p->has |= GENL_P_RATE;
+	return 0;
+}
+
 static int genl_parse_port(struct genl *g, const struct nlattr *nest,
 			   struct genl_port *p)
 {
@@ -1388,6 +1531,11 @@ static int genl_parse_port(struct genl *g, const struct nlattr *nest,
 		case TENGUARD_A_PORT_QUARANTINE:
 			c->quarantined = nla_get_u8(a);
 			p->has |= GENL_P_QUARANTINE;
+			break;
+		case TENGUARD_A_PORT_RATE:
+			err = genl_parse_rate(g, a, p);
+			if (err)
+				return err;
 			break;
 		}
 	}
@@ -1744,6 +1892,38 @@ static int genl_put_addr(struct nl_msg *msg, const struct tg_prefix *p)
 	return genl_put_prefix(msg, TENGUARD_A_PORT_ADDR, p);
 }
 
+/*
+ * One direction's limits as a request names them: each rate whose flag
+ * is set, each burst that is not 0 (0: the module's default), shape; none
+ * of them lifts the direction's limits. Whether they make sense (a burst
+ * without a rate, shaping from the VM) is the module's to say.
+ */
+static int genl_put_rate(struct nl_msg *msg, uint32_t dir,
+			 const struct tenguard_rate *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, TENGUARD_A_PORT_RATE |
+					     NLA_F_NESTED);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, TENGUARD_A_RATE_DIR, dir) ||
+	    ((r->flags & TENGUARD_RATE_F_BPS) &&
+	     nla_put_u64(msg, TENGUARD_A_RATE_BPS, r->bps)) ||
+	    (r->burst && nla_put_u32(msg, TENGUARD_A_RATE_BURST, r->burst)) ||
+	    ((r->flags & TENGUARD_RATE_F_PPS) &&
+	     nla_put_u32(msg, TENGUARD_A_RATE_PPS, r->pps)) ||
+	    (r->pkt_burst &&
+	     nla_put_u32(msg, TENGUARD_A_RATE_PKT_BURST, r->pkt_burst)) ||
+	    ((r->flags & __TENGUARD_RATE_F_ALL) &&
+	     nla_put_u32(msg, TENGUARD_A_RATE_FLAGS,
+			 r->flags & __TENGUARD_RATE_F_ALL))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 /* where a push through the lists of a port has come */
 struct genl_cursor {
 	size_t mac, addr, ethertype;
@@ -1825,6 +2005,12 @@ static int genl_port_fill(struct nl_msg *msg, const struct genl_port *p,
 		     gi < c->n_groups; gi++)
 			if (nla_put_u32(msg, TENGUARD_A_PORT_GROUP,
 					c->groups[gi]))
+				return -EMSGSIZE;
+		/* limits are no list: a continuation leaves them alone */
+		for (gi = 0; (p->has & GENL_P_RATE) &&
+		     gi < __TENGUARD_ACL_DIR_MAX; gi++)
+			if ((p->rate_dirs & 1U << gi) &&
+			    genl_put_rate(msg, gi, &c->rate[gi]))
 				return -EMSGSIZE;
 		for (k = 0; k < GL_N; k++) {
 			i = genl_cursor_of(cur, k);

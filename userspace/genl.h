@@ -95,6 +95,7 @@ enum genl_port_has {
 	GENL_P_IFNAME = 1U << 10,	/* replies only: cfg.name */
 	GENL_P_GROUPS = 1U << 11,	/* cfg.groups */
 	GENL_P_QUARANTINE = 1U << 12,	/* replies only: cfg.quarantined */
+	GENL_P_RATE = 1U << 13,		/* cfg.rate[] of rate_dirs */
 };
 
 struct genl_port {
@@ -109,6 +110,17 @@ struct genl_port {
 	uint64_t generation;
 	uint64_t acked;
 	unsigned int has;	/* GENL_P_* */
+	/*
+	 * The directions (1U << enum tenguard_acl_dir) whose cfg.rate[]
+	 * a request sends, with GENL_P_RATE: each rate whose flag
+	 * (TENGUARD_RATE_F_BPS, _PPS) is set, each burst that is not 0
+	 * (0: the module's default), TENGUARD_RATE_F_SHAPE; a direction with
+	 * none of them lifts its limits, a direction not named keeps them.
+	 * A reply names the limited directions, with every value in force
+	 * (the datapath's flags, defaults filled in); cfg.rate[] of the
+	 * others is zero: no limit.
+	 */
+	unsigned int rate_dirs;
 };
 
 /*

@@ -40,8 +40,8 @@ void tg_module_close(struct tg_module *m)
 
 /*
  * One read of the module: tenants, the ports of this namespace with their
- * groups and quarantine, each VM port's rule sets, the node. -EAGAIN if a
- * port went away between the port dump and its rule sets.
+ * groups, quarantine and rate limits, each VM port's rule sets, the node.
+ * -EAGAIN if a port went away between the port dump and its rule sets.
  */
 static int tg_module_read_policy(struct tg_module *m, struct tg_policy *pol)
 {
@@ -75,7 +75,11 @@ static int tg_module_read_policy(struct tg_module *m, struct tg_policy *pol)
 		if (!pol->tenants || !pol->ports)
 			err = -ENOMEM;
 	}
-	/* the lists move into the model: the dump's copies are left empty */
+	/*
+	 * The lists move into the model: the dump's copies are left empty.
+	 * A VM port's limits come as the datapath holds them, in cfg.rate[]:
+	 * flags of the limits set, bursts in force (genl.h).
+	 */
 	for (i = 0; !err && i < nt; i++) {
 		pol->tenants[pol->n_tenants++] = tenants[i].cfg;
 		memset(&tenants[i].cfg, 0, sizeof(tenants[i].cfg));

@@ -24,9 +24,9 @@ int tg_module_open(struct tg_module *m, int rcvbuf);
 void tg_module_close(struct tg_module *m);
 /*
  * The module's tenants, the ports of this network namespace (with their
- * groups, quarantine and, for VM ports, rule sets) and the node's
- * configuration; each port's generation is in its cfg, to acknowledge
- * once it is programmed. Free with tg_policy_free().
+ * groups, quarantine and, for VM ports, rule sets and rate limits) and
+ * the node's configuration; each port's generation is in its cfg, to
+ * acknowledge once it is programmed. Free with tg_policy_free().
  */
 int tg_module_policy(struct tg_module *m, struct tg_policy *pol);
 #define TG_MODULE_CHANGED	(1U << 0)	/* the policy changed */
