@@ -1244,9 +1244,13 @@ static int tg_parse_acl_dir(struct tg_parse *p, json_t *obj,
 	return 0;
 }
 
-/* {"ingress": {...}, "egress": {...}}; the path points at the object */
-static int tg_parse_acl(struct tg_parse *p, json_t *obj,
-			struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX])
+/*
+ * {"ingress": {...}, "egress": {...}}, either optional: each direction's
+ * object to dir_fn with its index; the path points at the object
+ */
+static int tg_parse_dirs(struct tg_parse *p, json_t *obj,
+			 int (*dir_fn)(struct tg_parse *p, json_t *v, int dir,
+				       void *ctx), void *ctx)
 {
 	static const char *const fields[] = {
 		[TENGUARD_ACL_INGRESS] = "ingress",
@@ -1265,11 +1269,24 @@ static int tg_parse_acl(struct tg_parse *p, json_t *obj,
 		if (!v)
 			continue;
 		old = tg_path_key(p, fields[d]);
-		ret = tg_parse_acl_dir(p, v, &acl[d]);
+		ret = dir_fn(p, v, d, ctx);
 		if (!ret)
 			tg_path_pop(p, old);
 	}
 	return ret;
+}
+
+static int tg_parse_acl_one(struct tg_parse *p, json_t *v, int dir, void *ctx)
+{
+	struct tg_acl_cfg *acl = ctx;
+
+	return tg_parse_acl_dir(p, v, &acl[dir]);
+}
+
+static int tg_parse_acl(struct tg_parse *p, json_t *obj,
+			struct tg_acl_cfg acl[__TENGUARD_ACL_DIR_MAX])
+{
+	return tg_parse_dirs(p, obj, tg_parse_acl_one, acl);
 }
 
 /*
@@ -1445,32 +1462,18 @@ static int tg_parse_rate_dir(struct tg_parse *p, json_t *obj, int dir,
 	return 0;
 }
 
-/* {"ingress": {...}, "egress": {...}}; the path points at the object */
+static int tg_parse_rate_one(struct tg_parse *p, json_t *v, int dir,
+			     void *ctx)
+{
+	struct tenguard_rate *rate = ctx;
+
+	return tg_parse_rate_dir(p, v, dir, &rate[dir]);
+}
+
 static int tg_parse_rate(struct tg_parse *p, json_t *obj,
 			 struct tenguard_rate rate[__TENGUARD_ACL_DIR_MAX])
 {
-	static const char *const fields[] = {
-		[TENGUARD_ACL_INGRESS] = "ingress",
-		[TENGUARD_ACL_EGRESS] = "egress",
-		[__TENGUARD_ACL_DIR_MAX] = NULL
-	};
-	size_t old;
-	json_t *v;
-	int ret, d;
-
-	ret = tg_expect(p, obj, JSON_OBJECT);
-	if (!ret)
-		ret = tg_check_fields(p, obj, fields);
-	for (d = 0; !ret && d < __TENGUARD_ACL_DIR_MAX; d++) {
-		v = json_object_get(obj, fields[d]);
-		if (!v)
-			continue;
-		old = tg_path_key(p, fields[d]);
-		ret = tg_parse_rate_dir(p, v, d, &rate[d]);
-		if (!ret)
-			tg_path_pop(p, old);
-	}
-	return ret;
+	return tg_parse_dirs(p, obj, tg_parse_rate_one, rate);
 }
 
 /* node "protect": management prefixes; the path points at the array */
