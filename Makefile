@@ -40,7 +40,8 @@ SELFTEST_BINS	:= $(SELFTEST_C:selftests/%.c=$(BUILD)/selftests/%)
 .PHONY: all test bench demo clean style
 .SECONDARY:
 all: $(BUILD)/tenguardd $(BUILD)/tenguardctl $(SELFTEST_BINS) \
-     $(BUILD)/bench_isolation $(BUILD)/bench_acl $(BUILD)/bench_flood
+     $(BUILD)/bench_isolation $(BUILD)/bench_acl $(BUILD)/bench_flood \
+     $(BUILD)/bench_rate
 
 $(BUILD) $(BUILD)/selftests:
 	mkdir -p $@
@@ -79,6 +80,12 @@ BENCH_ACL_SRCS	+= userspace/qdisc.c userspace/units.c
 $(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
 		$(LDLIBS_JSON) $(LDLIBS_CRYPTO) $(LDLIBS_MNL)
+
+# the rate limiter's cost under BPF_PROG_TEST_RUN, one CPU and two
+$(BUILD)/bench_rate: bench/bench_rate.c $(BENCH_SRCS:bench/bench_isolation.c=) \
+		userspace/*.h $(SKELS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
+		$(LDLIBS_CRYPTO) $(LDLIBS_MNL) -lpthread
 
 $(BUILD)/bench_flood: bench/flood.c bench/acl_rules.h | $(BUILD)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^)

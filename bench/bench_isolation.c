@@ -440,12 +440,14 @@ static int test_run(int fd, const struct frame *f, uint32_t repeat,
 		    uint32_t *ns, int *retval)
 {
 	struct __sk_buff ctx = { .ifindex = PORT_IFINDEX, .mark = f->mark };
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = f->data,
-		    .data_size_in = f->len,
-		    .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx),
-		    .repeat = repeat);
+	struct bpf_test_run_opts opts = {
+		.sz = sizeof(opts),
+		.data_in = f->data,
+		.data_size_in = f->len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = repeat,
+	};
 	int err = bpf_prog_test_run_opts(fd, &opts);
 
 	if (err)

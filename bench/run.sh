@@ -4,10 +4,13 @@
 # make bench (bench/README.md): the isolation programs against the number
 # of ports, the ACL path against the number of rules (both through
 # BPF_PROG_TEST_RUN), then real traffic through the same rule sets in
-# tenguard and nftables. Builds nothing: `make bench` builds first.
+# tenguard and nftables; the rate limiter's cost (BPF_PROG_TEST_RUN), then
+# how close real traffic comes to its limits, beside nftables' limit.
+# Builds nothing: `make bench` builds first.
 #
-#   bench/run.sh                  all three
-#   bench/run.sh isolation|acl|traffic [ARGS...]   one, ARGS to its program
+#   bench/run.sh                  all five
+#   bench/run.sh isolation|acl|traffic|rate|rate-traffic [ARGS...]
+#                                 one, ARGS to its program
 set -e
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +22,8 @@ if [[ $EUID -ne 0 ]]; then
 	echo "bench: needs root (BPF_PROG_TEST_RUN of tc programs, namespaces)" >&2
 	exit 1
 fi
-for bin in bench_isolation bench_acl bench_flood tenguardd tenguardctl; do
+for bin in bench_isolation bench_acl bench_flood bench_rate tenguardd \
+	   tenguardctl; do
 	if [[ ! -x $build/$bin ]]; then
 		echo "bench: $build/$bin not built; run make bench" >&2
 		exit 1
@@ -39,8 +43,10 @@ run()
 	isolation) "$build/bench_isolation" "$@" ;;
 	acl) "$build/bench_acl" "$@" ;;
 	traffic) "$dir/traffic.sh" "$@" ;;
+	rate) "$build/bench_rate" "$@" ;;
+	rate-traffic) "$dir/rate.sh" "$@" ;;
 	*)
-		echo "bench: what is \"$what\"? (isolation, acl or traffic)" >&2
+		echo "bench: what is \"$what\"? (isolation, acl, traffic, rate or rate-traffic)" >&2
 		return 1
 		;;
 	esac
@@ -55,3 +61,7 @@ echo
 run acl
 echo
 run traffic
+echo
+run rate
+echo
+run rate-traffic
