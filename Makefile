@@ -67,7 +67,7 @@ $(BUILD)/tenguardctl: $(CTL_SRCS:%=userspace/%) userspace/*.h
 BENCH_SRCS	:= bench/bench_isolation.c userspace/isolation.c userspace/acl.c \
 		   userspace/node_addrs.c userspace/policy.c userspace/pins.c \
 		   userspace/names.c
-BENCH_SRCS	+= userspace/qdisc.c userspace/units.c
+BENCH_SRCS	+= userspace/qdisc.c userspace/units.c bench/bench_common.c
 $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BPF) $(LDLIBS_JSON) \
 		$(LDLIBS_CRYPTO) $(LDLIBS_MNL)
@@ -76,7 +76,7 @@ $(BUILD)/bench_isolation: $(BENCH_SRCS) userspace/*.h $(SKELS)
 BENCH_ACL_SRCS	:= bench/bench_acl.c bench/acl_rules.c userspace/isolation.c \
 		   userspace/acl.c userspace/node_addrs.c userspace/policy.c \
 		   userspace/pins.c userspace/names.c
-BENCH_ACL_SRCS	+= userspace/qdisc.c userspace/units.c
+BENCH_ACL_SRCS	+= userspace/qdisc.c userspace/units.c bench/bench_common.c
 $(BUILD)/bench_acl: $(BENCH_ACL_SRCS) bench/acl_rules.h userspace/*.h $(SKELS)
 	$(CC) $(CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(LDLIBS_BPF) \
 		$(LDLIBS_JSON) $(LDLIBS_CRYPTO) $(LDLIBS_MNL)

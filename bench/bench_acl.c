@@ -43,6 +43,7 @@
 
 #include "acl.h"
 #include "acl_rules.h"
+#include "bench_common.h"
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "names.h"
@@ -423,32 +424,6 @@ static int test_run(int fd, const struct frame *f, uint32_t repeat,
 	return 0;
 }
 
-/* r0 = TC_ACT_UNSPEC; exit */
-static int load_empty(void)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = TC_ACT_UNSPEC },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-
-	return bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "tg_bench_empty", "GPL",
-			     insns, sizeof(insns) / sizeof(insns[0]), NULL);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct params {
 	uint32_t repeat;	/* tracked: frames per run */
 	uint32_t news;		/* new: runs of one frame, per round */
@@ -536,16 +511,16 @@ static int measure(const struct instance *in, int empty_fd, struct frame *f,
 	for (slot = 0; slot < (int)SLOTS; slot++) {
 		for (r = 0; r < p->rounds; r++)
 			v[r] = t[slot][r + 1];
-		res->ns[slot] = median(v, p->rounds);
+		res->ns[slot] = tg_bench_median(v, p->rounds);
 	}
 	for (c = 0; c < N_INST; c++) {
 		for (r = 0; r < p->rounds; r++)
 			v[r] = t[1][r + 1] ? t[1 + c][r + 1] / t[1][r + 1] : 0;
-		res->vs_none[c] = median(v, p->rounds);
+		res->vs_none[c] = tg_bench_median(v, p->rounds);
 	}
 	for (r = 0; r < p->rounds; r++)
 		v[r] = t[2][r + 1] ? t[N_INST][r + 1] / t[2][r + 1] : 0;
-	res->scale = median(v, p->rounds);
+	res->scale = tg_bench_median(v, p->rounds);
 	return 0;
 }
 
@@ -804,7 +779,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	empty_fd = load_empty();
+	empty_fd = tg_bench_load_empty();
 	if (empty_fd < 0) {
 		err = -errno;
 		fprintf(stderr, "loading the empty program: %s\n",

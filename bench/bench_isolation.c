@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 
+#include "bench_common.h"
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "names.h"
@@ -459,19 +460,6 @@ static int test_run(int fd, const struct frame *f, uint32_t repeat,
 	return 0;
 }
 
-/* r0 = TC_ACT_UNSPEC; exit */
-static int load_empty(void)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = TC_ACT_UNSPEC },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-
-	return bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "tg_bench_empty", "GPL",
-			     insns, sizeof(insns) / sizeof(insns[0]), NULL);
-}
-
 static int read_stats(int fd, struct tenguard_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus(), i, j;
@@ -543,19 +531,6 @@ static int check_frame(const struct instance *in, const struct frame *f)
 	return -EINVAL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct result {
 	bool wrong[N_COUNTS];		/* verdict or reason not as expected */
 	double empty;			/* ns/pkt of the empty program */
@@ -590,18 +565,18 @@ static int measure(const struct instance *in, int empty_fd,
 	}
 	for (r = 0; r < rounds; r++)
 		v[r] = t[0][r];
-	res->empty = median(v, rounds);
+	res->empty = tg_bench_median(v, rounds);
 	for (c = 0; c < N_COUNTS; c++) {
 		for (r = 0; r < rounds; r++)
 			v[r] = t[1 + c][r];
-		res->ns[c] = median(v, rounds);
+		res->ns[c] = tg_bench_median(v, rounds);
 		for (r = 0; r < rounds; r++)
 			v[r] = t[0][r] ? (double)t[1 + c][r] / t[0][r] : 0;
-		res->vs_empty[c] = median(v, rounds);
+		res->vs_empty[c] = tg_bench_median(v, rounds);
 	}
 	for (r = 0; r < rounds; r++)
 		v[r] = t[1][r] ? (double)t[N_COUNTS][r] / t[1][r] : 0;
-	res->scale = median(v, rounds);
+	res->scale = tg_bench_median(v, rounds);
 	return 0;
 }
 
@@ -648,7 +623,7 @@ int main(int argc, char **argv)
 		if (err)
 			goto out;
 	}
-	empty_fd = load_empty();
+	empty_fd = tg_bench_load_empty();
 	if (empty_fd < 0) {
 		err = -errno;
 		fprintf(stderr, "loading the empty program: %s\n",

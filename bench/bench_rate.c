@@ -38,6 +38,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include "bench_common.h"
 #include "isolation.h"
 #include "isolation.skel.h"
 #include "names.h"
@@ -309,19 +310,6 @@ static int test_run(int fd, const struct frame *f, uint32_t repeat,
 	return 0;
 }
 
-/* r0 = TC_ACT_UNSPEC; exit */
-static int load_empty(void)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = TC_ACT_UNSPEC },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-
-	return bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "tg_bench_empty", "GPL",
-			     insns, sizeof(insns) / sizeof(insns[0]), NULL);
-}
-
 /* what the port's counters say of a frame's direction, summed over CPUs */
 struct counts {
 	uint64_t passed;	/* rx_packets from the VM, tx_packets to it */
@@ -421,19 +409,6 @@ static int check_one(const struct instance *in, const struct frame *f)
 	return check_path(in, f, &a, 1, "first packet");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct result {
 	double empty;			/* ns/pkt of the empty program */
 	double ns[N_VARIANTS];		/* medians */
@@ -481,16 +456,16 @@ static int measure(const struct instance *in, size_t nv, int empty_fd,
 			wrong++;
 
 	memcpy(v, t[0], rounds * sizeof(v[0]));
-	res->empty = median(v, rounds);
+	res->empty = tg_bench_median(v, rounds);
 	for (i = 0; i < nv; i++) {
 		memcpy(v, t[1 + i], rounds * sizeof(v[0]));
-		res->ns[i] = median(v, rounds);
+		res->ns[i] = tg_bench_median(v, rounds);
 		for (r = 0; r < rounds; r++)
 			v[r] = t[1 + i][r] - t[1][r];
-		res->extra[i] = median(v, rounds);
+		res->extra[i] = tg_bench_median(v, rounds);
 		for (r = 0; r < rounds; r++)
 			v[r] = t[1][r] ? t[1 + i][r] / t[1][r] : 0;
-		res->ratio[i] = median(v, rounds);
+		res->ratio[i] = tg_bench_median(v, rounds);
 	}
 	return wrong;
 }
@@ -637,11 +612,11 @@ static int measure_contention(const struct instance *in,
 	}
 	for (c = 0; c < N_CASES; c++) {
 		memcpy(v, t[c], rounds * sizeof(v[0]));
-		res->ns[c] = median(v, rounds);
+		res->ns[c] = tg_bench_median(v, rounds);
 	}
 	for (r = 0; r < rounds; r++)
 		v[r] = t[C_SEPARATE][r] ? t[C_SHARED][r] / t[C_SEPARATE][r] : 0;
-	res->shared_vs_separate = median(v, rounds);
+	res->shared_vs_separate = tg_bench_median(v, rounds);
 	return 0;
 }
 
@@ -722,7 +697,7 @@ int main(int argc, char **argv)
 		if (err)
 			goto out;
 	}
-	empty_fd = load_empty();
+	empty_fd = tg_bench_load_empty();
 	if (empty_fd < 0) {
 		err = -errno;
 		fprintf(stderr, "loading the empty program: %s\n",
